@@ -1,0 +1,15 @@
+package engine
+
+// startControllers starts the engine's background loops.
+func (e *Engine) startControllers() {
+	e.run(e.namespaceController)
+}
+
+// nodeHasAgent says whether some node agent runs the node's pods (and so
+// will finish their graceful deletion).
+func (e *Engine) nodeHasAgent(node string) bool {
+	e.agentsMu.Lock()
+	defer e.agentsMu.Unlock()
+	_, ok := e.agents[node]
+	return ok
+}

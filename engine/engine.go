@@ -1,0 +1,113 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/store"
+)
+
+// Options configure Open. The zero value is the default.
+type Options struct {
+	// Sync is the store's fsync policy (default: fsync once a second; every
+	// acknowledged write has reached the OS and survives a process crash).
+	Sync store.SyncPolicy
+	// Now is the clock (tests inject a fixed one). Default time.Now.
+	Now func() time.Time
+}
+
+// Engine is an open state directory: the store plus the controllers that
+// act on it. It implements Interface in-process.
+type Engine struct {
+	home  string
+	opts  Options
+	store *store.Store
+
+	ctx    context.Context // ends on Close; controllers run under it
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	nsKick chan struct{} // wakes the namespace controller
+
+	agentsMu sync.Mutex
+	agents   map[string]nodeAgent // node name -> the agent running its pods
+}
+
+// nodeAgent runs the pods bound to one node (Kubernetes' kubelet).
+type nodeAgent interface {
+	Logs(ctx context.Context, pod *api.Pod, opts LogOptions, w io.Writer) error
+	Exec(ctx context.Context, pod *api.Pod, opts ExecOptions) (int, error)
+	Dial(ctx context.Context, pod *api.Pod, port int) (net.Conn, error)
+}
+
+var _ Interface = (*Engine)(nil)
+
+// systemNamespaces exist from the first open; the first three are immortal.
+var systemNamespaces = []string{"default", "kube-system", "kube-public", "kube-node-lease"}
+
+func immortal(ns string) bool {
+	return ns == "default" || ns == "kube-system" || ns == "kube-public"
+}
+
+// Open opens (creating if needed) the state directory home. Only one
+// Engine may hold a directory at a time, in any process.
+func Open(home string, opts Options) (*Engine, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return nil, fmt.Errorf("engine: state directory: %w", err)
+	}
+	st, err := store.Open(home, store.Options{Sync: opts.Sync})
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &Engine{home: home, opts: opts, store: st, ctx: ctx, cancel: cancel,
+		nsKick: make(chan struct{}, 1), agents: map[string]nodeAgent{}}
+	if err := e.ensureNamespaces(); err != nil {
+		st.Close()
+		cancel()
+		return nil, err
+	}
+	e.startControllers()
+	return e, nil
+}
+
+// Home is the state directory the engine owns.
+func (e *Engine) Home() string { return e.home }
+
+// Close stops the controllers and closes the store. Pods keep running.
+func (e *Engine) Close() error {
+	e.cancel()
+	e.wg.Wait()
+	return e.store.Close()
+}
+
+func (e *Engine) now() api.Time { return api.NewTime(e.opts.Now()) }
+
+func (e *Engine) ensureNamespaces() error {
+	for _, name := range systemNamespaces {
+		ns := &api.Namespace{ObjectMeta: api.ObjectMeta{Name: name}}
+		_, err := e.Create(context.Background(), ns, CreateOptions{})
+		if err != nil && !isAlreadyExists(err) {
+			return fmt.Errorf("engine: creating namespace %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// run starts a controller goroutine that ends with the engine.
+func (e *Engine) run(f func(ctx context.Context)) {
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		f(e.ctx)
+	}()
+}
