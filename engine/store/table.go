@@ -1,0 +1,175 @@
+package store
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/tidwall/btree"
+
+	"github.com/minspace/min/engine/api"
+)
+
+// objKey names an object inside its resource. Cluster-scoped objects have
+// an empty namespace.
+type objKey struct{ namespace, name string }
+
+// entry is one stored object. obj is immutable once stored and replaced
+// (never changed) by an update, under the store's write lock.
+type entry struct {
+	key objKey
+	obj api.Object
+	raw string // obj's JSON as stored, without resourceVersion
+}
+
+// set is a set of entries (one label value, one field value…).
+type set map[*entry]struct{}
+
+// table holds every object of one resource and its indexes.
+type table struct {
+	kind    api.Kind
+	fields  fieldFunc
+	entries map[objKey]*entry
+	order   *btree.BTreeG[*entry]     // by namespace, then name
+	perNS   map[string]int            // objects per namespace
+	labels  map[string]map[string]set // label key -> value -> entries
+	indexed map[string]map[string]set // field -> value -> entries
+}
+
+func entryLess(a, b *entry) bool {
+	if a.key.namespace != b.key.namespace {
+		return a.key.namespace < b.key.namespace
+	}
+	return a.key.name < b.key.name
+}
+
+func newTable(k api.Kind) *table {
+	t := &table{
+		kind:    k,
+		fields:  fieldsFor(k.New()),
+		entries: make(map[objKey]*entry),
+		order:   btree.NewBTreeGOptions(entryLess, btree.Options{NoLocks: true}),
+		perNS:   make(map[string]int),
+		labels:  make(map[string]map[string]set),
+		indexed: make(map[string]map[string]set),
+	}
+	for _, f := range t.fields.indexed {
+		t.indexed[f] = make(map[string]set)
+	}
+	return t
+}
+
+// initTables makes one table per kind in api.Kinds.
+func (s *Store) initTables() {
+	s.byType = make(map[reflect.Type]*table, len(api.Kinds))
+	s.byRes = make(map[string]*table, len(api.Kinds))
+	for _, k := range api.Kinds {
+		t := newTable(k)
+		s.byType[reflect.TypeOf(k.New())] = t
+		s.byRes[k.Resource] = t
+	}
+}
+
+// tableOf finds the table for obj's Go type.
+func (s *Store) tableOf(obj api.Object) (*table, error) {
+	if obj == nil || reflect.ValueOf(obj).IsNil() {
+		return nil, api.NewBadRequest("store: no object given")
+	}
+	t, ok := s.byType[reflect.TypeOf(obj)]
+	if !ok {
+		return nil, api.NewBadRequest(fmt.Sprintf("store: no kind is registered for %T", obj))
+	}
+	return t, nil
+}
+
+// tableFor finds the table for a resource name ("pods").
+func (s *Store) tableFor(resource string) (*table, error) {
+	t, ok := s.byRes[resource]
+	if !ok {
+		return nil, api.NewNotFound("resources", resource)
+	}
+	return t, nil
+}
+
+// scope returns the namespace a key uses for this table: cluster-scoped
+// kinds ignore the namespace they are asked for.
+func (t *table) scope(namespace string) string {
+	if !t.kind.Namespaced {
+		return ""
+	}
+	return namespace
+}
+
+// put inserts e, or replaces the entry with the same key, and indexes it.
+func (t *table) put(e *entry) {
+	if old, ok := t.entries[e.key]; ok {
+		t.unindex(old)
+		old.obj, old.raw = e.obj, e.raw
+		t.index(old)
+		return
+	}
+	t.entries[e.key] = e
+	t.order.Set(e)
+	t.perNS[e.key.namespace]++
+	t.index(e)
+}
+
+// remove drops the entry with key k and returns it.
+func (t *table) remove(k objKey) *entry {
+	e, ok := t.entries[k]
+	if !ok {
+		return nil
+	}
+	t.unindex(e)
+	delete(t.entries, k)
+	t.order.Delete(e)
+	if t.perNS[k.namespace]--; t.perNS[k.namespace] == 0 {
+		delete(t.perNS, k.namespace)
+	}
+	return e
+}
+
+func (t *table) index(e *entry) {
+	for k, v := range e.obj.GetObjectMeta().Labels {
+		add(t.labels, k, v, e)
+	}
+	for _, f := range t.fields.indexed {
+		v, _ := t.fields.get(e.obj, f)
+		add(t.indexed, f, v, e)
+	}
+}
+
+func (t *table) unindex(e *entry) {
+	for k, v := range e.obj.GetObjectMeta().Labels {
+		del(t.labels, k, v, e)
+	}
+	for _, f := range t.fields.indexed {
+		v, _ := t.fields.get(e.obj, f)
+		del(t.indexed, f, v, e)
+	}
+}
+
+func add(idx map[string]map[string]set, k, v string, e *entry) {
+	vals := idx[k]
+	if vals == nil {
+		vals = make(map[string]set)
+		idx[k] = vals
+	}
+	s := vals[v]
+	if s == nil {
+		s = make(set, 1)
+		vals[v] = s
+	}
+	s[e] = struct{}{}
+}
+
+func del(idx map[string]map[string]set, k, v string, e *entry) {
+	vals := idx[k]
+	s := vals[v]
+	delete(s, e)
+	if len(s) == 0 {
+		delete(vals, v)
+		if len(vals) == 0 {
+			delete(idx, k)
+		}
+	}
+}

@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/minspace/min/engine/api"
+)
+
+// Event is one change seen by a watcher.
+type Event struct {
+	Type   string // Added, Modified or Deleted
+	Object api.Object
+}
+
+// WatchOptions select what a watch sees and from when.
+type WatchOptions struct {
+	Namespace string          // "" = all namespaces
+	Labels    labels.Selector // nil = everything
+	Fields    fields.Selector // nil = everything
+	// ResourceVersion "" or "0" starts from now; N delivers every event
+	// after revision N (from the history).
+	ResourceVersion string
+}
+
+// change is one write as kept in the history: obj is the new state (for a
+// deletion, the last state carrying the deletion's revision), prev the
+// state before (updates and deletions).
+type change struct {
+	rev  int64
+	t    *table
+	typ  string
+	obj  api.Object
+	prev api.Object
+}
+
+// history is a ring of the last changes, indexed by revision (every write
+// takes the next revision, so revisions in the ring are contiguous).
+type history struct {
+	ring   []change
+	start  int64         // the revision at open: older ones are not in the ring
+	notify chan struct{} // closed and replaced at every write
+}
+
+func newHistory(size int, rev int64) history {
+	return history{ring: make([]change, size), start: rev, notify: make(chan struct{})}
+}
+
+// oldest is the oldest revision a watch can start from when the store is
+// at rev.
+func (h *history) oldest(rev int64) int64 {
+	return max(h.start, rev-int64(len(h.ring)))
+}
+
+func (h *history) at(rev int64) *change {
+	return &h.ring[rev%int64(len(h.ring))]
+}
+
+// commit records a change made under the write lock and wakes watchers.
+func (s *Store) commit(c change) {
+	s.rev = c.rev
+	*s.hist.at(c.rev) = c
+	close(s.hist.notify)
+	s.hist.notify = make(chan struct{})
+}
+
+// Watch streams the changes of one resource, in revision order, until ctx
+// ends, the store closes, or the consumer falls more than
+// Options.WatchBuffer events behind (see the package documentation): the
+// channel is then closed, and the consumer watches again from the
+// resourceVersion of the last event it received.
+func (s *Store) Watch(ctx context.Context, resource string, opts WatchOptions) (<-chan Event, error) {
+	t, err := s.tableFor(resource)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.checkFields(opts.Fields); err != nil {
+		return nil, err
+	}
+	from, err := s.watchStart(opts.ResourceVersion)
+	if err != nil {
+		return nil, err
+	}
+	w := &watcher{s: s, t: t, ctx: ctx, cursor: from, out: make(chan Event, 64),
+		match: newMatcher(t, t.scope(opts.Namespace), opts.Labels, opts.Fields)}
+	go w.run()
+	return w.out, nil
+}
+
+// watchStart turns a resourceVersion into the revision to follow from.
+func (s *Store) watchStart(rv string) (int64, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return 0, ErrClosed
+	}
+	if rv == "" || rv == "0" {
+		return s.rev, nil
+	}
+	from, err := strconv.ParseInt(rv, 10, 64)
+	if err != nil || from < 0 {
+		return 0, api.NewBadRequest(fmt.Sprintf("invalid resource version %q", rv))
+	}
+	if oldest := s.hist.oldest(s.rev); from < oldest {
+		return 0, api.NewGone(fmt.Sprintf("too old resource version: %d (%d)", from, oldest))
+	}
+	return from, nil
+}
+
+type watcher struct {
+	s      *Store
+	t      *table
+	ctx    context.Context
+	cursor int64 // the last revision handled
+	match  *matcher
+	out    chan Event
+}
+
+// batch is how many changes a watcher takes from the history at a time.
+const batch = 256
+
+func (w *watcher) run() {
+	defer close(w.out)
+	var buf []change
+	for {
+		var wake <-chan struct{}
+		var ok bool
+		buf, wake, ok = w.s.next(w, buf[:0])
+		if !ok {
+			return
+		}
+		if wake != nil {
+			select {
+			case <-wake:
+				continue
+			case <-w.ctx.Done():
+				return
+			case <-w.s.done:
+				return
+			}
+		}
+		for i := range buf {
+			if ev, ok := w.convert(&buf[i]); ok && !w.send(ev) {
+				return
+			}
+		}
+	}
+}
+
+// next copies the changes after w.cursor, up to batch of them, into buf
+// and advances the cursor past them. When nothing is new it returns a
+// channel that is closed at the next write. ok is false when the watch
+// must end: the store closed, or the consumer fell too far behind.
+func (s *Store) next(w *watcher, buf []change) ([]change, <-chan struct{}, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed || w.cursor < s.hist.oldest(s.rev) || s.rev-w.cursor > int64(s.opts.WatchBuffer) {
+		return nil, nil, false
+	}
+	if w.cursor >= s.rev {
+		return buf, s.hist.notify, true
+	}
+	end := min(s.rev, w.cursor+batch)
+	for rev := w.cursor + 1; rev <= end; rev++ {
+		if c := s.hist.at(rev); c.t == w.t {
+			buf = append(buf, *c)
+		}
+	}
+	w.cursor = end
+	return buf, nil, true
+}
+
+func (w *watcher) send(ev Event) bool {
+	select {
+	case w.out <- ev:
+		return true
+	case <-w.ctx.Done():
+	case <-w.s.done:
+	}
+	return false
+}
+
+// convert applies the watcher's selectors with Kubernetes' rules: an
+// update that makes an object stop matching is a DELETED (of its previous
+// state, at the update's revision), one that makes it match is an ADDED.
+func (w *watcher) convert(c *change) (Event, bool) {
+	switch c.typ {
+	case Added, Deleted:
+		if w.match.matches(c.obj) {
+			return Event{Type: c.typ, Object: c.obj.DeepCopyObject()}, true
+		}
+	case Modified:
+		now, before := w.match.matches(c.obj), w.match.matches(c.prev)
+		switch {
+		case now && before:
+			return Event{Type: Modified, Object: c.obj.DeepCopyObject()}, true
+		case now:
+			return Event{Type: Added, Object: c.obj.DeepCopyObject()}, true
+		case before:
+			old := c.prev.DeepCopyObject()
+			setRV(old, c.rev)
+			return Event{Type: Deleted, Object: old}, true
+		}
+	}
+	return Event{}, false
+}
