@@ -1,0 +1,367 @@
+package network
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+)
+
+// podIface is the pod side of the veth, as Kubernetes users expect.
+const podIface = "eth0"
+
+// Manager sets up pod networks on one bridge. It holds no mutable state: every method
+// is safe for concurrent use, also by several processes sharing the StateDir.
+type Manager struct {
+	cfg  config
+	ipam *ipam
+}
+
+// New validates opts and makes sure the bridge exists, is up and has the gateway
+// address (the first address of the cluster CIDR, with the cluster's prefix length).
+// It fails with ErrConflict, touching nothing, when the host already routes part of
+// the cluster CIDR through another interface or the bridge name is taken by something
+// that is not Min's bridge.
+func New(opts Options) (*Manager, error) {
+	cfg, err := opts.config()
+	if err != nil {
+		return nil, err
+	}
+	a, err := newIPAM(cfg.stateDir, cfg.bridge)
+	if err != nil {
+		return nil, err
+	}
+	m := &Manager{cfg: cfg, ipam: a}
+	if err := m.ensureBridge(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Bridge is the bridge's name.
+func (m *Manager) Bridge() string { return m.cfg.bridge }
+
+// Gateway is the host's address on the bridge: how pods reach the host.
+func (m *Manager) Gateway() net.IP { return net.IP(m.cfg.gateway.AsSlice()) }
+
+// ClusterCIDR is the range routed to the bridge.
+func (m *Manager) ClusterCIDR() *net.IPNet { return ipNet(m.cfg.cluster) }
+
+func (m *Manager) ensureBridge() error {
+	br, err := m.bridgeLink()
+	if errors.Is(err, ErrNotFound) {
+		if err := m.checkOverlap(0); err != nil {
+			return err
+		}
+		br, err = m.createBridge()
+	}
+	if err != nil {
+		return err
+	}
+	if err := m.checkOverlap(br.Attrs().Index); err != nil {
+		return err
+	}
+	if err := m.ensureGateway(br); err != nil {
+		return err
+	}
+	if br.Attrs().Flags&net.FlagUp == 0 {
+		if err := netlink.LinkSetUp(br); err != nil {
+			return fmt.Errorf("bridge %s: set up: %w", m.cfg.bridge, err)
+		}
+	}
+	return nil
+}
+
+// bridgeLink finds the bridge; a link of that name that is not a bridge is a conflict.
+func (m *Manager) bridgeLink() (netlink.Link, error) {
+	l, err := netlink.LinkByName(m.cfg.bridge)
+	var nf netlink.LinkNotFoundError
+	if errors.As(err, &nf) {
+		return nil, fmt.Errorf("bridge %s: %w", m.cfg.bridge, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bridge %s: %w", m.cfg.bridge, err)
+	}
+	if l.Type() != "bridge" {
+		return nil, fmt.Errorf("bridge %s: the host has a %s link of that name: %w", m.cfg.bridge, l.Type(), ErrConflict)
+	}
+	return l, nil
+}
+
+// createBridge creates the bridge with a fixed MAC address: a bridge without one takes
+// the lowest MAC of its ports and changes it as pods come and go, which breaks the
+// pods' ARP caches for the gateway. Another process may win the race to create it.
+func (m *Manager) createBridge() (netlink.Link, error) {
+	sum := sha256.Sum256([]byte("min bridge " + m.cfg.bridge))
+	mac := net.HardwareAddr{0x02, sum[0], sum[1], sum[2], sum[3], sum[4]} // local, unicast
+	br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: m.cfg.bridge, HardwareAddr: mac, Flags: net.FlagUp}}
+	err := netlink.LinkAdd(br)
+	if err != nil && !errors.Is(err, unix.EEXIST) {
+		return nil, fmt.Errorf("bridge %s: create: %w", m.cfg.bridge, err)
+	}
+	return m.bridgeLink()
+}
+
+// checkOverlap refuses a cluster CIDR that overlaps a route of another link (default
+// routes aside): adding the bridge's route would hijack part of the host's traffic.
+func (m *Manager) checkOverlap(bridgeIndex int) error {
+	routes, err := netlink.RouteList(nil, unix.AF_INET)
+	if err != nil {
+		return fmt.Errorf("list host routes: %w", err)
+	}
+	for _, r := range routes {
+		if r.Dst == nil || r.LinkIndex == bridgeIndex && bridgeIndex != 0 {
+			continue
+		}
+		dst, ok := prefixOf(r.Dst)
+		if !ok || dst.Bits() == 0 || !dst.Overlaps(m.cfg.cluster) {
+			continue
+		}
+		return fmt.Errorf("cluster CIDR %s overlaps the host route %s (link %d): %w",
+			m.cfg.cluster, dst, r.LinkIndex, ErrConflict)
+	}
+	return nil
+}
+
+// ensureGateway gives the bridge the gateway address, and refuses a bridge that has
+// other IPv4 addresses (another configuration of the same name).
+func (m *Manager) ensureGateway(br netlink.Link) error {
+	want := netip.PrefixFrom(m.cfg.gateway, m.cfg.cluster.Bits())
+	addrs, err := netlink.AddrList(br, unix.AF_INET)
+	if err != nil {
+		return fmt.Errorf("bridge %s: %w", m.cfg.bridge, err)
+	}
+	for _, a := range addrs {
+		if p, ok := prefixOf(a.IPNet); ok && p != want {
+			return fmt.Errorf("bridge %s has address %s, want %s: %w", m.cfg.bridge, p, want, ErrConflict)
+		}
+	}
+	if len(addrs) > 0 {
+		return nil
+	}
+	err = netlink.AddrAdd(br, &netlink.Addr{IPNet: ipNet(want)})
+	if err != nil && !errors.Is(err, unix.EEXIST) {
+		return fmt.Errorf("bridge %s: add %s: %w", m.cfg.bridge, want, err)
+	}
+	return nil
+}
+
+// Setup gives the network namespace at netnsPath an eth0 on the bridge with an address
+// from nodeCIDR ("" = the default node's CIDR: the first /24 of the cluster CIDR), brings
+// lo and eth0 up and returns the address. The pod's only route is the cluster CIDR on
+// eth0. Calling it again for the same pod rebuilds the veth and keeps the address.
+func (m *Manager) Setup(podID, netnsPath, nodeCIDR string) (net.IP, error) {
+	if err := checkPodID(podID); err != nil {
+		return nil, err
+	}
+	node, err := m.cfg.nodePrefix(nodeCIDR)
+	if err != nil {
+		return nil, err
+	}
+	ns, err := openNetNS(netnsPath)
+	if err != nil {
+		return nil, err
+	}
+	defer ns.Close()
+	ip, fresh, err := m.ipam.allocate(podID, node, m.cfg.gateway)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.plumb(podID, ns, ip); err != nil {
+		if fresh {
+			_, rerr := m.ipam.release(podID)
+			err = errors.Join(err, rerr)
+		}
+		return nil, fmt.Errorf("pod %s: %w", podID, err)
+	}
+	return net.IP(ip.AsSlice()), nil
+}
+
+// plumb creates the veth with its pod end directly inside the namespace (no temporary
+// name on the host) and configures that end through a netlink socket opened there.
+func (m *Manager) plumb(podID string, ns netns.NsHandle, ip netip.Addr) error {
+	br, err := m.bridgeLink()
+	if errors.Is(err, ErrNotFound) { // removed by RemoveBridge after the last pod left
+		if err = m.ensureBridge(); err == nil {
+			br, err = m.bridgeLink()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	name := m.cfg.hostVeth(podID)
+	if err := deleteLink(name); err != nil { // left by an earlier Setup of this pod
+		return err
+	}
+	veth := &netlink.Veth{
+		LinkAttrs:     netlink.LinkAttrs{Name: name, MasterIndex: br.Attrs().Index, Flags: net.FlagUp},
+		PeerName:      podIface,
+		PeerNamespace: netlink.NsFd(int(ns)),
+	}
+	if err := netlink.LinkAdd(veth); err != nil {
+		return errors.Join(fmt.Errorf("create veth %s: %w", name, err), deleteLink(name))
+	}
+	if err := m.configurePod(ns, ip); err != nil {
+		return errors.Join(err, deleteLink(name))
+	}
+	return nil
+}
+
+// configurePod sets lo up, and gives eth0 its address with the cluster prefix length:
+// the kernel's prefix route for that address is the on-link cluster route, the only
+// route the pod gets.
+func (m *Manager) configurePod(ns netns.NsHandle, ip netip.Addr) error {
+	h, err := handleAt(ns)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	if err := loopbackUp(h); err != nil {
+		return err
+	}
+	eth, err := h.LinkByName(podIface)
+	if err != nil {
+		return fmt.Errorf("find %s in netns: %w", podIface, err)
+	}
+	addr := &netlink.Addr{IPNet: ipNet(netip.PrefixFrom(ip, m.cfg.cluster.Bits()))}
+	if err := h.AddrAdd(eth, addr); err != nil {
+		return fmt.Errorf("add %s to %s: %w", addr.IPNet, podIface, err)
+	}
+	if err := h.LinkSetUp(eth); err != nil {
+		return fmt.Errorf("set %s up: %w", podIface, err)
+	}
+	return nil
+}
+
+// Teardown removes the pod's veth (both ends) and frees its address. It is idempotent:
+// a pod without veth or address, or whose namespace is already gone, is not an error.
+// netnsPath may be empty; when the host end is missing but the namespace still has an
+// eth0 veth, that one is deleted instead (the pair dies together).
+func (m *Manager) Teardown(podID, netnsPath string) error {
+	if err := checkPodID(podID); err != nil {
+		return err
+	}
+	name := m.cfg.hostVeth(podID)
+	l, err := netlink.LinkByName(name)
+	var nf netlink.LinkNotFoundError
+	switch {
+	case errors.As(err, &nf):
+		err = deletePodVeth(netnsPath)
+	case err == nil:
+		if err = netlink.LinkDel(l); errors.Is(err, unix.ENODEV) {
+			err = nil
+		}
+	}
+	if _, rerr := m.ipam.release(podID); rerr != nil && !errors.Is(rerr, ErrNotFound) {
+		err = errors.Join(err, rerr)
+	}
+	if err != nil {
+		return fmt.Errorf("pod %s: teardown: %w", podID, err)
+	}
+	return nil
+}
+
+// deletePodVeth removes eth0 from a namespace that still exists, if it is a veth.
+func deletePodVeth(netnsPath string) error {
+	if netnsPath == "" {
+		return nil
+	}
+	ns, err := openNetNS(netnsPath)
+	if err != nil {
+		return nil // gone, or not a namespace any more: nothing of ours is left there
+	}
+	defer ns.Close()
+	h, err := handleAt(ns)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	l, err := h.LinkByName(podIface)
+	if err != nil || l.Type() != "veth" {
+		return nil
+	}
+	return h.LinkDel(l)
+}
+
+// deleteLink deletes a host link by name; a missing one is fine.
+func deleteLink(name string) error {
+	l, err := netlink.LinkByName(name)
+	var nf netlink.LinkNotFoundError
+	if errors.As(err, &nf) {
+		return nil
+	}
+	if err == nil {
+		err = netlink.LinkDel(l)
+	}
+	if err == nil || errors.Is(err, unix.ENODEV) { // ENODEV: gone meanwhile
+		return nil
+	}
+	return fmt.Errorf("delete %s: %w", name, err)
+}
+
+// IP returns the address allocated to the pod, or ErrNotFound.
+func (m *Manager) IP(podID string) (net.IP, error) {
+	pods, err := m.ipam.pods()
+	if err != nil {
+		return nil, err
+	}
+	ip, ok := pods[podID]
+	if !ok {
+		return nil, fmt.Errorf("pod %q: %w", podID, ErrNotFound)
+	}
+	return net.IP(ip.AsSlice()), nil
+}
+
+// Pods returns every allocation (pod ID → address), e.g. for an engine that starts
+// again and tears down the networks of pods that no longer exist.
+func (m *Manager) Pods() (map[string]net.IP, error) {
+	pods, err := m.ipam.pods()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]net.IP, len(pods))
+	for id, ip := range pods {
+		out[id] = net.IP(ip.AsSlice())
+	}
+	return out, nil
+}
+
+// RemoveBridge deletes the bridge once no pod holds an address (ErrInUse otherwise),
+// so that nothing of Min's remains when the last pod is gone. It is idempotent.
+func (m *Manager) RemoveBridge() error {
+	// Under the IPAM lock, so no Setup allocates between the check and the delete.
+	return m.ipam.update(func(st *ipamState) (bool, error) {
+		if len(st.Pods) > 0 {
+			return false, fmt.Errorf("bridge %s: %d pods still have addresses: %w", m.cfg.bridge, len(st.Pods), ErrInUse)
+		}
+		_, err := m.bridgeLink()
+		if errors.Is(err, ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		return false, deleteLink(m.cfg.bridge)
+	})
+}
+
+func ipNet(p netip.Prefix) *net.IPNet {
+	return &net.IPNet{IP: net.IP(p.Addr().AsSlice()), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
+}
+
+func prefixOf(n *net.IPNet) (netip.Prefix, bool) {
+	if n == nil {
+		return netip.Prefix{}, false
+	}
+	a, ok := netip.AddrFromSlice(n.IP)
+	if !ok {
+		return netip.Prefix{}, false
+	}
+	ones, _ := n.Mask.Size()
+	return netip.PrefixFrom(a.Unmap(), ones), true
+}

@@ -1,0 +1,487 @@
+package network
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// TestPodNetwork sets up two pods and checks what a pod sees and what it can reach:
+// the other pod and the host by TCP, and nothing outside the cluster CIDR.
+func TestPodNetwork(t *testing.T) {
+	forward := readSysctl(t, "net/ipv4/ip_forward")
+	e := newTestEnv(t)
+	nsA, ipA := e.setup("pod-a")
+	nsB, ipB := e.setup("pod-b")
+
+	cluster := e.m.ClusterCIDR()
+	if ipA.Equal(ipB) || !cluster.Contains(ipA) || !cluster.Contains(ipB) || ipA.Equal(e.m.Gateway()) {
+		t.Fatalf("addresses %s and %s: want two distinct pod addresses in %s", ipA, ipB, cluster)
+	}
+	t.Run("links", func(t *testing.T) { checkLinks(t, nsA, ipA, cluster) })
+	t.Run("routes", func(t *testing.T) { checkRoutes(t, nsA, ipB, cluster) })
+	t.Run("pod to pod", func(t *testing.T) { checkTCP(t, nsA, nsB, ipB) })
+	t.Run("host to pod", func(t *testing.T) { checkTCP(t, "", nsB, ipB) })
+	t.Run("pod to host", func(t *testing.T) { checkPodToHost(t, nsA, e.m.Gateway()) })
+	if got := readSysctl(t, "net/ipv4/ip_forward"); got != forward {
+		t.Errorf("ip_forward changed from %s to %s", forward, got)
+	}
+}
+
+func readSysctl(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/sys/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// checkLinks: the pod has lo and eth0, both up, and eth0 has the pod address with the
+// cluster prefix length.
+func checkLinks(t *testing.T, ns string, ip net.IP, cluster *net.IPNet) {
+	h := inside(t, ns)
+	links, err := h.LinkList()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, l := range links {
+		names = append(names, l.Attrs().Name)
+		if l.Attrs().Flags&net.FlagUp == 0 {
+			t.Errorf("%s is down", l.Attrs().Name)
+		}
+	}
+	if slices.Sort(names); strings.Join(names, ",") != "eth0,lo" {
+		t.Errorf("links in the pod = %v, want eth0 and lo", names)
+	}
+	eth, err := h.LinkByName("eth0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs, err := h.AddrList(eth, unix.AF_INET)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := (&net.IPNet{IP: ip, Mask: cluster.Mask}).String()
+	if len(addrs) != 1 || addrs[0].IPNet.String() != want {
+		t.Errorf("eth0 addresses = %v, want %s", addrs, want)
+	}
+}
+
+// checkRoutes: the cluster CIDR on-link is the only route, and the route lookup for a
+// TEST-NET address fails with network unreachable (nothing is sent).
+func checkRoutes(t *testing.T, ns string, peer net.IP, cluster *net.IPNet) {
+	h := inside(t, ns)
+	routes, err := h.RouteList(nil, unix.AF_INET)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(routes) != 1 || routes[0].Dst == nil || routes[0].Dst.String() != cluster.String() ||
+		routes[0].Scope != netlink.SCOPE_LINK || routes[0].Gw != nil {
+		t.Errorf("routes in the pod = %v, want only %s on-link", routes, cluster)
+	}
+	if _, err := h.RouteGet(net.ParseIP("192.0.2.1")); !errors.Is(err, unix.ENETUNREACH) {
+		t.Errorf("route to 192.0.2.1 from the pod: %v, want network unreachable", err)
+	}
+	if r, err := h.RouteGet(peer); err != nil || len(r) != 1 || r[0].Gw != nil {
+		t.Errorf("route to the peer pod %s = %v, %v; want on-link", peer, r, err)
+	}
+}
+
+// checkTCP runs an echo server in nsServer and connects from nsClient ("" = the host).
+func checkTCP(t *testing.T, nsClient, nsServer string, ip net.IP) {
+	l, err := Listen(nsServer, "tcp", net.JoinHostPort(ip.String(), "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveEcho(t, l)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var c net.Conn
+	if nsClient == "" {
+		c, err = (&net.Dialer{}).DialContext(ctx, "tcp", l.Addr().String())
+	} else {
+		c, err = DialContext(ctx, nsClient, "tcp", l.Addr().String())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkEcho(t, c)
+}
+
+// checkPodToHost: a pod reaches a listener on the host's bridge address.
+func checkPodToHost(t *testing.T, ns string, gw net.IP) {
+	l, err := net.Listen("tcp", net.JoinHostPort(gw.String(), "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveEcho(t, l)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := DialContext(ctx, ns, "tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkEcho(t, c)
+}
+
+// serveEcho echoes one line per connection until the listener is closed at cleanup.
+func serveEcho(t *testing.T, l net.Listener) {
+	var wg sync.WaitGroup
+	t.Cleanup(func() { l.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				line, _ := bufio.NewReader(c).ReadString('\n')
+				io.WriteString(c, "echo "+line)
+			}()
+		}
+	}()
+}
+
+func checkEcho(t *testing.T, c net.Conn) {
+	t.Helper()
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, "hello\n"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || got != "echo hello\n" {
+		t.Fatalf("echo = %q, %v", got, err)
+	}
+}
+
+func TestSetupAgainKeepsAddress(t *testing.T) {
+	e := newTestEnv(t)
+	ns, ip := e.setup("pod")
+	again, err := e.m.Setup("pod", ns, "")
+	if err != nil || !again.Equal(ip) {
+		t.Fatalf("second Setup = %v, %v; want %s", again, err, ip)
+	}
+	checkLinks(t, ns, ip, e.m.ClusterCIDR())
+	checkTCP(t, "", ns, ip)
+}
+
+func TestTeardown(t *testing.T) {
+	e := newTestEnv(t)
+	ns, _ := e.setup("pod")
+	if err := e.m.Teardown("pod", ns); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := netlink.LinkByName(e.m.cfg.hostVeth("pod")); err == nil {
+		t.Error("the host veth survived Teardown")
+	}
+	if _, err := inside(t, ns).LinkByName("eth0"); err == nil {
+		t.Error("eth0 survived Teardown")
+	}
+	if got, err := e.m.IP("pod"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("IP after Teardown = %v, %v; want ErrNotFound", got, err)
+	}
+	tests := []struct {
+		name, pod, ns string
+	}{
+		{name: "again", pod: "pod", ns: ns},
+		{name: "without a netns path", pod: "pod"},
+		{name: "unknown pod", pod: "never-set-up", ns: ns},
+		{name: "netns already gone", pod: "pod", ns: filepath.Join(e.dir, "gone")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := e.m.Teardown(tt.pod, tt.ns); err != nil {
+				t.Fatalf("Teardown = %v, want nil", err)
+			}
+		})
+	}
+	pods, err := e.m.Pods()
+	if err != nil || len(pods) != 0 {
+		t.Fatalf("Pods() = %v, %v; want none", pods, err)
+	}
+}
+
+// TestTeardownAfterNetNSDeleted: deleting the namespace first (a shim that died)
+// leaves Teardown only the address to free.
+func TestTeardownAfterNetNSDeleted(t *testing.T) {
+	e := newTestEnv(t)
+	ns, _ := e.setup("pod")
+	if err := DeleteNetNS(ns); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.m.Teardown("pod", ns); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.m.IP("pod"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("IP after Teardown = %v; want ErrNotFound", err)
+	}
+}
+
+func TestSetupRejects(t *testing.T) {
+	e := newTestEnv(t)
+	ns := e.netns("ok")
+	plain := filepath.Join(e.dir, "plain")
+	if err := os.WriteFile(plain, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, pod, ns, node string
+		err                 error
+	}{
+		{name: "empty pod ID", ns: ns, err: ErrInvalid},
+		{name: "host network namespace", pod: "p", ns: "/proc/self/ns/net", err: ErrInvalid},
+		{name: "another kind of namespace", pod: "p", ns: "/proc/self/ns/uts", err: ErrInvalid},
+		{name: "plain file", pod: "p", ns: plain, err: ErrInvalid},
+		{name: "empty path", pod: "p", err: ErrInvalid},
+		{name: "missing path", pod: "p", ns: filepath.Join(e.dir, "missing"), err: os.ErrNotExist},
+		{name: "node CIDR outside the cluster", pod: "p", ns: ns, node: "10.251.0.0/24", err: ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ip, err := e.m.Setup(tt.pod, tt.ns, tt.node)
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("Setup = %v, %v; want %v", ip, err, tt.err)
+			}
+		})
+	}
+	if pods, err := e.m.Pods(); err != nil || len(pods) != 0 {
+		t.Errorf("failed Setups left allocations: %v, %v", pods, err)
+	}
+	if ports := bridgePorts(mustLink(t, e.opts.Bridge).Attrs().Index); len(ports) != 0 {
+		t.Errorf("failed Setups left veths: %v", ports)
+	}
+}
+
+func mustLink(t *testing.T, name string) netlink.Link {
+	t.Helper()
+	l, err := netlink.LinkByName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// TestNewConflicts: New touches nothing that is not its own.
+func TestNewConflicts(t *testing.T) {
+	e := newTestEnv(t)
+	dummy := "mtd" + e.opts.Bridge[2:]
+	veth := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: dummy}, PeerName: dummy + "p"}
+	if err := netlink.LinkAdd(veth); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { deleteLink(dummy) })
+	other := "mto" + e.opts.Bridge[2:]
+	t.Cleanup(func() { deleteLink(other) })
+	tests := []struct {
+		name string
+		opts Options
+	}{
+		{name: "cluster CIDR routed through another bridge", opts: Options{Bridge: other, ClusterCIDR: e.opts.ClusterCIDR}},
+		{name: "cluster CIDR overlapping a larger one", opts: Options{Bridge: other, ClusterCIDR: "10.250.0.0/16"}},
+		{name: "bridge with another address", opts: Options{Bridge: e.opts.Bridge, ClusterCIDR: "10.251.255.0/24"}},
+		{name: "name taken by a veth", opts: Options{Bridge: dummy, ClusterCIDR: "10.251.254.0/24"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.opts.StateDir = t.TempDir()
+			if _, err := New(tt.opts); !errors.Is(err, ErrConflict) {
+				t.Fatalf("New = %v, want ErrConflict", err)
+			}
+			if _, err := netlink.LinkByName(other); err == nil {
+				t.Fatalf("New created %s despite the conflict", other)
+			}
+		})
+	}
+	if l := mustLink(t, dummy); l.Type() != "veth" || l.Attrs().MasterIndex != 0 || l.Attrs().Flags&net.FlagUp != 0 {
+		t.Errorf("the non-bridge link was touched: %+v", l.Attrs())
+	}
+}
+
+func TestRemoveBridge(t *testing.T) {
+	e := newTestEnv(t)
+	ns, _ := e.setup("pod")
+	if err := e.m.RemoveBridge(); !errors.Is(err, ErrInUse) {
+		t.Fatalf("RemoveBridge with a pod = %v, want ErrInUse", err)
+	}
+	if err := e.m.Teardown("pod", ns); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := e.m.RemoveBridge(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := netlink.LinkByName(e.opts.Bridge); err == nil {
+		t.Fatal("bridge survived RemoveBridge")
+	}
+	// The next Setup brings the bridge back.
+	ip, err := e.m.Setup("pod", ns, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTCP(t, "", ns, ip)
+}
+
+// TestConcurrentSetup runs Setup from goroutines and from other processes on one
+// bridge and StateDir: every pod gets its own address, and Teardown frees them all.
+func TestConcurrentSetup(t *testing.T) {
+	const goroutines, procs, each = 6, 2, 4
+	e := newTestEnv(t)
+	type result struct{ pod, ns, ip string }
+	results := make(chan result, (goroutines+procs)*each)
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		pods := make([]string, each)
+		for i := range pods {
+			pods[i] = fmt.Sprintf("g%d-%d", g, i)
+		}
+		nss := make([]string, each)
+		for i, p := range pods {
+			nss[i] = e.netns(p)
+			e.track(p, nss[i])
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, p := range pods {
+				ip, err := e.m.Setup(p, nss[i], "")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				results <- result{p, nss[i], ip.String()}
+			}
+		}()
+	}
+	for p := range procs {
+		prefix := fmt.Sprintf("proc%d", p)
+		for i := range each {
+			pod := fmt.Sprintf("%s-%d", prefix, i)
+			ns := filepath.Join(e.dir, pod)
+			t.Cleanup(func() { DeleteNetNS(ns) })
+			e.track(pod, ns)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lines, err := runChildProcess("setup", e.opts.StateDir, e.opts.Bridge, e.opts.ClusterCIDR, e.dir, prefix, strconv.Itoa(each))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for _, l := range lines {
+				f := strings.Fields(l)
+				results <- result{f[0], filepath.Join(e.dir, f[0]), f[1]}
+			}
+		}()
+	}
+	wg.Wait()
+	close(results)
+	ips := make(chan string, cap(results))
+	for r := range results {
+		ips <- r.ip
+		checkLinks(t, r.ns, net.ParseIP(r.ip), e.m.ClusterCIDR())
+	}
+	close(ips)
+	checkUnique(t, ips, (goroutines+procs)*each)
+
+	pods, err := e.m.Pods()
+	if err != nil || len(pods) != (goroutines+procs)*each {
+		t.Fatalf("Pods() = %d allocations, %v; want %d", len(pods), err, (goroutines+procs)*each)
+	}
+	for pod := range pods {
+		if err := e.m.Teardown(pod, ""); err != nil {
+			t.Error(err)
+		}
+	}
+	if pods, err := e.m.Pods(); err != nil || len(pods) != 0 {
+		t.Errorf("after Teardown Pods() = %v, %v; want none", pods, err)
+	}
+}
+
+// childSetup is the child side of TestConcurrentSetup: args stateDir, bridge, cluster
+// CIDR, netns dir, pod prefix, count. It leaves its namespaces and veths for the
+// parent to remove (the parent registered their cleanup before starting it).
+func childSetup(args []string) error {
+	n, err := strconv.Atoi(args[5])
+	if err != nil {
+		return err
+	}
+	m, err := New(Options{StateDir: args[0], Bridge: args[1], ClusterCIDR: args[2]})
+	if err != nil {
+		return err
+	}
+	for i := range n {
+		pod := fmt.Sprintf("%s-%d", args[4], i)
+		ns := filepath.Join(args[3], pod)
+		if err := NewNetNS(ns); err != nil {
+			return err
+		}
+		ip, err := m.Setup(pod, ns, "")
+		if err != nil {
+			return err
+		}
+		fmt.Println(pod, ip)
+	}
+	return nil
+}
+
+// BenchmarkSetupTeardown measures the network part of a pod start and stop: veth,
+// address, routes and IPAM, in an existing namespace.
+func BenchmarkSetupTeardown(b *testing.B) {
+	e := newTestEnv(b)
+	ns := e.netns("bench")
+	e.track("bench", ns)
+	for b.Loop() {
+		if _, err := e.m.Setup("bench", ns, ""); err != nil {
+			b.Fatal(err)
+		}
+		if err := e.m.Teardown("bench", ns); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSetupTeardownWithNetNS adds creating and deleting the namespace.
+func BenchmarkSetupTeardownWithNetNS(b *testing.B) {
+	e := newTestEnv(b)
+	ns := filepath.Join(e.dir, "bench")
+	e.track("bench", ns)
+	b.Cleanup(func() { DeleteNetNS(ns) })
+	for b.Loop() {
+		if err := NewNetNS(ns); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.m.Setup("bench", ns, ""); err != nil {
+			b.Fatal(err)
+		}
+		if err := e.m.Teardown("bench", ns); err != nil {
+			b.Fatal(err)
+		}
+		if err := DeleteNetNS(ns); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
