@@ -44,3 +44,31 @@ func KindFor(name string) (Kind, bool) {
 	}
 	return Kind{}, false
 }
+
+// KindOf returns the kind of obj from its Go type (TypeMeta may be empty).
+func KindOf(obj Object) (Kind, bool) {
+	var name string
+	switch obj.(type) {
+	case *Pod:
+		name = "Pod"
+	case *Node:
+		name = "Node"
+	case *Namespace:
+		name = "Namespace"
+	case *ReplicationController:
+		name = "ReplicationController"
+	case *Event:
+		name = "Event"
+	default:
+		return Kind{}, false
+	}
+	return kindByName(name)
+}
+
+// SetTypeMeta fills in obj's apiVersion ("v1") and kind from its Go type,
+// as the API server does on every object it returns.
+func SetTypeMeta(obj Object) {
+	if k, ok := KindOf(obj); ok {
+		*obj.GetTypeMeta() = TypeMeta{APIVersion: "v1", Kind: k.Kind}
+	}
+}

@@ -15,6 +15,7 @@ type PodSpec struct {
 	Containers                    []Container       `json:"containers"`
 	RestartPolicy                 string            `json:"restartPolicy,omitempty"`
 	TerminationGracePeriodSeconds *int64            `json:"terminationGracePeriodSeconds,omitempty"`
+	DNSPolicy                     string            `json:"dnsPolicy,omitempty"`
 	NodeSelector                  map[string]string `json:"nodeSelector,omitempty"`
 	NodeName                      string            `json:"nodeName,omitempty"`
 	ShareProcessNamespace         *bool             `json:"shareProcessNamespace,omitempty"`
