@@ -1,0 +1,212 @@
+package sched
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/minspace/min/engine/api"
+)
+
+// Options configure a Scheduler; the zero value is kube-scheduler's default.
+type Options struct {
+	// PercentageOfNodesToScore bounds how many feasible nodes one search
+	// collects before it picks the best of them: 0 is kube-scheduler's
+	// adaptive value (50% - nodes/125, at least 5% and 100 nodes), 100
+	// scores every feasible node.
+	PercentageOfNodesToScore int
+}
+
+// Scheduler caches nodes and the pods bound to them and picks nodes for
+// pods. Create it with New.
+type Scheduler struct {
+	mu    sync.Mutex
+	opts  Options
+	nodes map[string]*nodeInfo // by name, placeholders included
+	list  []*nodeInfo          // the known nodes, in search order
+	pods  map[string]*podEntry // counted pods by namespace/name
+	next  int                  // where the next search starts in list
+}
+
+// podEntry is what the scheduler remembers of a counted pod: not the pod,
+// only its node and request.
+type podEntry struct {
+	uid     string
+	node    string
+	req     request
+	assumed bool // reserved by Assume, not yet seen bound
+}
+
+// New returns an empty Scheduler.
+func New(opts Options) *Scheduler {
+	return &Scheduler{
+		opts:  opts,
+		nodes: make(map[string]*nodeInfo),
+		pods:  make(map[string]*podEntry),
+	}
+}
+
+// AddNode adds n, or updates it when it is already known.
+func (s *Scheduler) AddNode(n *api.Node) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ni := s.nodeInfo(n.Name)
+	if !ni.known {
+		ni.pos = len(s.list)
+		s.list = append(s.list, ni)
+	}
+	ni.setNode(n)
+}
+
+// UpdateNode records n's new labels, taints, readiness and allocatable.
+func (s *Scheduler) UpdateNode(n *api.Node) { s.AddNode(n) }
+
+// RemoveNode forgets the node. Pods still counted on it keep their
+// accounting until they are removed, as kube-scheduler's cache does.
+func (s *Scheduler) RemoveNode(n *api.Node) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ni, ok := s.nodes[n.Name]
+	if !ok || !ni.known {
+		return
+	}
+	last := len(s.list) - 1
+	s.list[ni.pos] = s.list[last]
+	s.list[ni.pos].pos = ni.pos
+	s.list[last] = nil
+	s.list = s.list[:last]
+	ni.known, ni.labels, ni.taints = false, nil, nil
+	s.dropIfEmpty(ni)
+}
+
+// nodeInfo returns the entry for name, creating a placeholder if needed.
+func (s *Scheduler) nodeInfo(name string) *nodeInfo {
+	ni, ok := s.nodes[name]
+	if !ok {
+		ni = &nodeInfo{name: name}
+		s.nodes[name] = ni
+	}
+	return ni
+}
+
+func (s *Scheduler) dropIfEmpty(ni *nodeInfo) {
+	if !ni.known && ni.empty() {
+		delete(s.nodes, ni.name)
+	}
+}
+
+// NumNodes returns how many nodes the scheduler can place pods on.
+func (s *Scheduler) NumNodes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.list)
+}
+
+// Schedule picks a node for pod without reserving it. The error is a
+// *FitError (errors.Is ErrUnschedulable) when no node fits, ErrBound when
+// the pod already has a node, and wraps api.ErrInvalid when its node
+// affinity cannot be evaluated.
+func (s *Scheduler) Schedule(pod *api.Pod) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ni, _, err := s.schedule(pod)
+	if err != nil {
+		return "", err
+	}
+	return ni.name, nil
+}
+
+// ScheduleAndAssume picks a node for pod and reserves the pod's resources
+// there at once, under one lock, so that concurrent or back-to-back calls
+// never double-book a node. Call Forget if the binding then fails.
+func (s *Scheduler) ScheduleAndAssume(pod *api.Pod) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.pods[podKey(pod)]; ok {
+		return "", fmt.Errorf("pod %s: %w (assumed already)", podKey(pod), ErrBound)
+	}
+	ni, c, err := s.schedule(pod)
+	if err != nil {
+		return "", err
+	}
+	s.count(podKey(pod), &podEntry{uid: pod.UID, node: ni.name, req: c.req, assumed: true})
+	return ni.name, nil
+}
+
+// Assume reserves pod's resources on node before the binding is written,
+// so that the next Schedule sees them. It fails if the node is unknown or
+// the pod is already counted.
+func (s *Scheduler) Assume(pod *api.Pod, node string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := podKey(pod)
+	if _, ok := s.pods[key]; ok {
+		return fmt.Errorf("assume pod %s: %w (counted already)", key, ErrBound)
+	}
+	if ni, ok := s.nodes[node]; !ok || !ni.known {
+		return fmt.Errorf("assume pod %s on %q: %w", key, node, ErrUnknownNode)
+	}
+	s.count(key, &podEntry{uid: pod.UID, node: node, req: podRequest(&pod.Spec), assumed: true})
+	return nil
+}
+
+// Forget releases an assumed pod whose binding failed. A pod already seen
+// bound (through AddPod or UpdatePod) is kept.
+func (s *Scheduler) Forget(pod *api.Pod) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := podKey(pod)
+	if e, ok := s.pods[key]; ok && e.assumed {
+		s.uncount(key, e)
+	}
+}
+
+// AddPod counts pod on its node when it is bound (spec.nodeName) and not
+// terminal; Pending pods count, Succeeded and Failed ones do not. A pod
+// assumed on that node is confirmed.
+func (s *Scheduler) AddPod(pod *api.Pod) { s.UpdatePod(pod) }
+
+// UpdatePod brings the accounting of pod up to date: it confirms an assumed
+// pod, moves a pod whose node changed, and frees the resources of a pod
+// that became terminal.
+func (s *Scheduler) UpdatePod(pod *api.Pod) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := podKey(pod)
+	old, had := s.pods[key]
+	counts := pod.Spec.NodeName != "" && !terminal(pod.Status.Phase)
+	if had && (old.assumed && pod.Spec.NodeName == "" && !terminal(pod.Status.Phase)) {
+		return // an assumed pod whose binding is not visible yet
+	}
+	if had {
+		s.uncount(key, old)
+	}
+	if counts {
+		s.count(key, &podEntry{uid: pod.UID, node: pod.Spec.NodeName, req: podRequest(&pod.Spec)})
+	}
+}
+
+// RemovePod frees the resources of a deleted pod, assumed or bound.
+func (s *Scheduler) RemovePod(pod *api.Pod) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := podKey(pod)
+	if e, ok := s.pods[key]; ok {
+		s.uncount(key, e)
+	}
+}
+
+func (s *Scheduler) count(key string, e *podEntry) {
+	s.pods[key] = e
+	s.nodeInfo(e.node).add(&e.req, 1)
+}
+
+func (s *Scheduler) uncount(key string, e *podEntry) {
+	delete(s.pods, key)
+	ni := s.nodes[e.node]
+	ni.add(&e.req, -1)
+	s.dropIfEmpty(ni)
+}
+
+func podKey(p *api.Pod) string { return p.Namespace + "/" + p.Name }
+
+func terminal(phase string) bool { return phase == "Succeeded" || phase == "Failed" }
