@@ -1,0 +1,24 @@
+// Package luavm is Min's Lua state factory: it builds the gopher-lua state
+// that minish, the script runner, the tests and Go embedders all use, so that
+// every Min script sees the same libraries and the same Lua 5.1 semantics.
+//
+// It owns:
+//   - the set of libraries a script may use (base without dofile/loadfile,
+//     table, string, math, coroutine, package with Min's require, and the
+//     os subset time/date/getenv/clock/difftime; never io, debug, os.execute);
+//   - Min's pcall and xpcall, which neutralise gopher-lua's upvalue defect
+//     (yuin/gopher-lua#448) by running each protected call on a child thread;
+//   - Min's error, whose levels blame the lines Lua 5.1 blames;
+//   - the guards that turn a coroutine yield across pcall, a metamethod or a
+//     Go function into a Lua error instead of a corrupted VM;
+//   - the helpers Go bindings need: Run, PCall, Caller, Where, Traceback,
+//     Raise and ErrorTable.
+//
+// It imports gopher-lua and the standard library only; it must never import
+// engine, containers or any other Min package (bindings sit above it).
+//
+// Concurrency: a state from New, with every thread and coroutine made from
+// it, belongs to one goroutine at a time, like any gopher-lua state. The
+// package has no package-level mutable state; per-state bookkeeping lives in
+// the state's registry.
+package luavm
