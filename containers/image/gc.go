@@ -1,0 +1,129 @@
+package image
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Remove deletes the name from the store, like `docker rmi`: the image
+// goes when no other name points to it, and its layers go when no other
+// image uses them (and Options.Pinned does not list them).
+func (s *Store) Remove(ref string) error {
+	var nm string
+	if idPattern.MatchString(ref) {
+		nm = ref
+	} else {
+		n, err := Normalize(ref)
+		if err != nil {
+			return err
+		}
+		nm = n
+	}
+	unlockGC, err := s.lock(gcLock, true)
+	if err != nil {
+		return err
+	}
+	defer unlockGC()
+	if err := s.dropRefs(nm); err != nil {
+		return err
+	}
+	return s.collect()
+}
+
+// dropRefs removes a name, or every name of an image ID.
+func (s *Store) dropRefs(nm string) error {
+	unlock, err := s.lock(refsLock, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	refs, err := s.readRefs()
+	if err != nil {
+		return err
+	}
+	n := len(refs)
+	delete(refs, nm)
+	for k, id := range refs {
+		if id == nm {
+			delete(refs, k)
+		}
+	}
+	if len(refs) == n {
+		return fmt.Errorf("image %q: %w", nm, ErrImageNotFound)
+	}
+	return s.writeRefs(refs)
+}
+
+// GC deletes image configs no name points to and layers no image uses.
+// Remove runs it; call it again to free layers that were pinned then.
+func (s *Store) GC() error {
+	unlock, err := s.lock(gcLock, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return s.collect()
+}
+
+// collect is GC's work; the caller holds gcLock exclusively, so no import
+// is between unpacking a layer and naming its image.
+func (s *Store) collect() error {
+	unlock, err := s.lock(refsLock, false)
+	if err != nil {
+		return err
+	}
+	refs, err := s.readRefs()
+	unlock()
+	if err != nil {
+		return err
+	}
+	live := map[string]bool{}
+	keep := map[string]bool{}
+	for _, id := range refs {
+		live[strings.TrimPrefix(id, "sha256:")] = true
+		cf, err := s.readConfig(id)
+		if err != nil {
+			return err
+		}
+		for _, d := range cf.RootFS.DiffIDs {
+			keep[d.Hex] = true
+		}
+	}
+	if s.opts.Pinned != nil {
+		for _, p := range s.opts.Pinned() {
+			keep[filepath.Base(filepath.Dir(p))] = true
+		}
+	}
+	if err := s.sweep(s.imagesDir(), ".json", live); err != nil {
+		return err
+	}
+	return s.sweep(s.layersDir(), "", keep)
+}
+
+// sweep deletes the entries of dir (names = hex + suffix) not in keep.
+// Each goes to tmp by a rename first, so none is ever seen half deleted.
+func (s *Store) sweep(dir, suffix string, keep map[string]bool) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("image store: %w", err)
+	}
+	for _, e := range ents {
+		hx, ok := strings.CutSuffix(e.Name(), suffix)
+		if !ok || keep[hx] || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		trash, err := os.MkdirTemp(s.tmpDir(), "gc-")
+		if err != nil {
+			return err
+		}
+		if err := os.Rename(filepath.Join(dir, e.Name()), filepath.Join(trash, e.Name())); err != nil {
+			return fmt.Errorf("image store gc: %w", err)
+		}
+		if err := removeTree(trash); err != nil {
+			return fmt.Errorf("image store gc: %w", err)
+		}
+	}
+	return nil
+}
