@@ -34,10 +34,12 @@
 // Every write is one event with the next revision. The store keeps the last
 // Options.HistorySize events in memory; Watch replays from any revision still
 // in that history and then follows new writes, in revision order, with
-// nothing missed. Writers never wait for watchers. A watcher whose consumer
-// falls more than Options.WatchBuffer events behind the newest revision has
-// its channel closed; the consumer resumes by watching again from the
-// resourceVersion of the last event it received. If that revision has left
-// the history, Watch fails with a Gone (410, reason Expired) error "too old
+// nothing missed. Writers never wait for watchers. Each watcher has a small
+// channel buffer; when its consumer stops reading and falls more than
+// Options.WatchBuffer events further behind the newest revision than it was
+// when the watch started, the channel is closed after the events already in
+// it. The consumer resumes by watching again from the resourceVersion of
+// the last event it received. If that revision has left the history, Watch
+// fails with a Gone (410, reason Expired) error "too old
 // resource version", and the consumer must list again, as in Kubernetes.
 package store

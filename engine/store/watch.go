@@ -69,8 +69,8 @@ func (s *Store) commit(c change) {
 }
 
 // Watch streams the changes of one resource, in revision order, until ctx
-// ends, the store closes, or the consumer falls more than
-// Options.WatchBuffer events behind (see the package documentation): the
+// ends, the store closes, or the consumer stops reading and loses more than
+// Options.WatchBuffer events of ground (see the package documentation): the
 // channel is then closed, and the consumer watches again from the
 // resourceVersion of the last event it received.
 func (s *Store) Watch(ctx context.Context, resource string, opts WatchOptions) (<-chan Event, error) {
@@ -81,41 +81,44 @@ func (s *Store) Watch(ctx context.Context, resource string, opts WatchOptions) (
 	if err := t.checkFields(opts.Fields); err != nil {
 		return nil, err
 	}
-	from, err := s.watchStart(opts.ResourceVersion)
+	from, lag, err := s.watchStart(opts.ResourceVersion)
 	if err != nil {
 		return nil, err
 	}
 	w := &watcher{s: s, t: t, ctx: ctx, cursor: from, out: make(chan Event, 64),
-		match: newMatcher(t, t.scope(opts.Namespace), opts.Labels, opts.Fields)}
+		maxLag: lag + int64(s.opts.WatchBuffer),
+		match:  newMatcher(t, t.scope(opts.Namespace), opts.Labels, opts.Fields)}
 	go w.run()
 	return w.out, nil
 }
 
-// watchStart turns a resourceVersion into the revision to follow from.
-func (s *Store) watchStart(rv string) (int64, error) {
+// watchStart turns a resourceVersion into the revision to follow from,
+// and says how far behind the store that revision is.
+func (s *Store) watchStart(rv string) (from, lag int64, err error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
-		return 0, ErrClosed
+		return 0, 0, ErrClosed
 	}
 	if rv == "" || rv == "0" {
-		return s.rev, nil
+		return s.rev, 0, nil
 	}
-	from, err := strconv.ParseInt(rv, 10, 64)
+	from, err = strconv.ParseInt(rv, 10, 64)
 	if err != nil || from < 0 {
-		return 0, api.NewBadRequest(fmt.Sprintf("invalid resource version %q", rv))
+		return 0, 0, api.NewBadRequest(fmt.Sprintf("invalid resource version %q", rv))
 	}
 	if oldest := s.hist.oldest(s.rev); from < oldest {
-		return 0, api.NewGone(fmt.Sprintf("too old resource version: %d (%d)", from, oldest))
+		return 0, 0, api.NewGone(fmt.Sprintf("too old resource version: %d (%d)", from, oldest))
 	}
-	return from, nil
+	return from, max(s.rev-from, 0), nil
 }
 
 type watcher struct {
 	s      *Store
 	t      *table
 	ctx    context.Context
-	cursor int64 // the last revision handled
+	cursor int64 // the last revision taken from the history
+	maxLag int64 // how far behind the store the consumer may be when it blocks
 	match  *matcher
 	out    chan Event
 }
@@ -144,7 +147,7 @@ func (w *watcher) run() {
 			}
 		}
 		for i := range buf {
-			if ev, ok := w.convert(&buf[i]); ok && !w.send(ev) {
+			if ev, ok := w.convert(&buf[i]); ok && !w.send(ev, buf[i].rev) {
 				return
 			}
 		}
@@ -158,7 +161,7 @@ func (w *watcher) run() {
 func (s *Store) next(w *watcher, buf []change) ([]change, <-chan struct{}, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if s.closed || w.cursor < s.hist.oldest(s.rev) || s.rev-w.cursor > int64(s.opts.WatchBuffer) {
+	if s.closed || w.cursor < s.hist.oldest(s.rev) {
 		return nil, nil, false
 	}
 	if w.cursor >= s.rev {
@@ -174,7 +177,20 @@ func (s *Store) next(w *watcher, buf []change) ([]change, <-chan struct{}, bool)
 	return buf, nil, true
 }
 
-func (w *watcher) send(ev Event) bool {
+// send delivers ev, the event of revision rev. When the consumer is not
+// reading and has fallen more than WatchBuffer events further behind the
+// store than where its watch started, send gives up and the watch ends:
+// the consumer resumes from the last event it got. A consumer catching up
+// from an old revision is not closed as long as it does not lose ground.
+func (w *watcher) send(ev Event, rev int64) bool {
+	select {
+	case w.out <- ev:
+		return true
+	default:
+	}
+	if w.s.Revision()-rev > w.maxLag {
+		return false
+	}
 	select {
 	case w.out <- ev:
 		return true
