@@ -29,12 +29,14 @@ type call struct {
 	child, owner *lua.LState
 	handler      lua.LValue // xpcall's message handler; nil for pcall
 	gfn          bool       // the protected function is a Go function
-	handled      bool       // the handler ran; result holds its answer
+	handled      bool       // catch ran; result holds the error value
 	result       lua.LValue
+	trace        bool // catch records the failed stack in traceback
+	traceback    string
 }
 
 // acquire lends a child thread to a protected call of owner.
-func (v *vm) acquire(owner *lua.LState, handler lua.LValue, gfn bool) *lua.LState {
+func (v *vm) acquire(owner *lua.LState, c call) *lua.LState {
 	depth := len(v.active)
 	if depth == len(v.pool) {
 		v.pool = append(v.pool, newChild(owner))
@@ -46,7 +48,8 @@ func (v *vm) acquire(owner *lua.LState, handler lua.LValue, gfn bool) *lua.LStat
 	} else if child.Context() != nil {
 		child.RemoveContext()
 	}
-	v.active = append(v.active, call{child: child, owner: owner, handler: handler, gfn: gfn})
+	c.child, c.owner = child, owner
+	v.active = append(v.active, c)
 	return child
 }
 
@@ -92,20 +95,27 @@ func (v *vm) ownerOf(L *lua.LState) *lua.LState {
 // of them when nret is lua.MultRet) on L's stack and returns true; on error
 // it leaves the error value (or what handler made of it) and returns false.
 func (v *vm) protect(L *lua.LState, nargs, nret int, handler lua.LValue) bool {
+	ok, _ := v.protectCall(L, nargs, nret, call{handler: handler})
+	return ok
+}
+
+// protectCall is protect for a call with options (trace); it also returns
+// the finished call.
+func (v *vm) protectCall(L *lua.LState, nargs, nret int, c call) (bool, call) {
+	handler := c.handler
 	fn := L.Get(-nargs - 1)
 	if msg, ok := notCallable(L, fn); !ok {
 		L.Pop(nargs + 1)
-		return v.fail(L, lua.LString(msg), handler)
+		return v.fail(L, lua.LString(msg), handler), c
 	}
 	if len(v.active) >= maxPcallDepth {
 		L.Pop(nargs + 1)
-		return v.fail(L, lua.LString("stack overflow (too many nested pcall)"), handler)
+		return v.fail(L, lua.LString("stack overflow (too many nested pcall)"), handler), c
 	}
-	gfn := false
 	if f, ok := fn.(*lua.LFunction); ok {
-		gfn = f.IsG
+		c.gfn = f.IsG
 	}
-	child := v.acquire(L, handler, gfn)
+	child := v.acquire(L, c)
 	current := L.G.CurrentThread
 	L.XMoveTo(child, nargs+1)
 	err := child.PCall(nargs, nret, v.catchFn)
@@ -113,18 +123,18 @@ func (v *vm) protect(L *lua.LState, nargs, nret int, handler lua.LValue) bool {
 	// the caller is the running thread again.
 	L.G.CurrentThread = current
 	L.Env = child.Env // setfenv(0, t) inside the call
-	c := v.release()
+	c = v.release()
 	if err == nil {
 		child.XMoveTo(L, child.GetTop())
-		return true
+		return true, c
 	}
 	child.SetTop(0)
 	if c.handled {
 		L.Push(c.result)
 	} else {
-		L.Push(tidy(gfn, errorObject(err)))
+		L.Push(tidy(c.gfn, errorObject(err)))
 	}
-	return false
+	return false, c
 }
 
 // fail reports an error found before the call started, through the handler
@@ -154,23 +164,33 @@ func (v *vm) catch(L *lua.LState) int {
 		if c.child != L || c.handled {
 			continue
 		}
-		c.handled = true
-		c.result = tidy(c.gfn, L.Get(1))
-		if c.handler == nil {
-			break
+		e := tidy(c.gfn, L.Get(1))
+		if c.trace {
+			c.traceback = Traceback(L, "", 1)
 		}
-		L.Push(c.handler)
-		L.Push(c.result)
-		if err := L.PCall(1, 1, nil); err != nil {
-			c.result = errorObject(err)
-		} else {
-			c.result = L.Get(-1)
+		if c.handler != nil {
+			// An error in the handler propagates from here: PCall reports
+			// it instead, and its raise has closed the upvalues.
+			L.Push(c.handler)
+			L.Push(e)
+			L.Call(1, 1)
+			e = L.Get(-1)
 		}
+		c.handled, c.result = true, e
 		break
 	}
+	// Raise through a Panic that throws a plain value: L.Error closes the
+	// upvalues first, and PCall then skips formatting a stack trace for an
+	// error nobody reads (gopher-lua puts the Panic it replaced back).
+	L.Panic = panicClosed
 	L.Error(lua.LNil, 0)
 	return 0
 }
+
+// closedUpvalues is what catch throws once it has closed the upvalues.
+type closedUpvalues struct{}
+
+func panicClosed(*lua.LState) { panic(closedUpvalues{}) }
 
 // notCallable returns Lua 5.1's message for calling fn when fn is neither a
 // function nor has a __call metamethod.

@@ -57,13 +57,20 @@ func Run(ctx context.Context, L *lua.LState, chunk, name string) (err error) {
 	restore := withContext(L, ctx)
 	defer restore()
 	top := L.GetTop()
+	defer L.SetTop(top)
 	L.Push(fn)
-	err = PCall(L, 0, 0, nil)
-	L.SetTop(top)
-	if err == nil {
+	v := lookup(L)
+	if v == nil {
+		if err := L.PCall(0, 0, nil); err != nil {
+			return newError(L, err, ctx)
+		}
 		return nil
 	}
-	return newError(L, err, ctx)
+	ok, c := v.protectCall(L, 0, 0, call{trace: true})
+	if ok {
+		return nil
+	}
+	return newError(L, &lua.ApiError{Type: lua.ApiErrorRun, Object: L.Get(-1), StackTrace: c.traceback}, ctx)
 }
 
 // withContext sets ctx on L and returns the function that puts back the
