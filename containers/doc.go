@@ -1,0 +1,23 @@
+// Package containers is Min's Linux container runtime: it runs pods as
+// sandboxes (shared net, uts and ipc namespaces, and pid with
+// shareProcessNamespace) whose containers get their own mount and pid
+// namespaces, an overlayfs rootfs from their image, pivot_root, /proc, /dev
+// and a read-only /sys, Docker's masked paths and default capabilities,
+// no_new_privs, and cgroup limits (v1 or v2). Each pod has a shim process
+// (package shim) that owns the sandbox, logs in CRI format (package crilog),
+// reaps and restarts containers, and outlives the engine; a new Runtime over
+// the same state directory finds running pods again (ListPods, PodStatus).
+//
+// Specs are plain structs (PodSpec, ContainerSpec) that the engine's node
+// agent fills from pod objects; images come through ImageSource
+// (containers/image) and the pod network through PodNetwork
+// (containers/network).
+//
+// Programs that use a Runtime must call Init first thing in main (and in
+// TestMain): the shim is a re-execution of the same binary.
+//
+// It never imports engine/, bindings/ or gopher-lua. Concurrency: a Runtime
+// holds no mutable state of its own (everything lives in the state directory
+// and the shims), so its methods are safe for concurrent use; operations on
+// one pod are serialised by its shim.
+package containers

@@ -1,0 +1,137 @@
+package containers
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/creack/pty"
+
+	"github.com/minspace/min/containers/shim"
+)
+
+// Exec runs argv inside a running container (its namespaces, cgroup and
+// confinement) and returns its exit code. stdin may be nil. With tty the
+// process gets a terminal whose output goes to stdout (stderr is unused).
+// Cancelling ctx kills the process.
+func (r *Runtime) Exec(ctx context.Context, uid, container string, argv []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) (int, error) {
+	if len(argv) == 0 {
+		return 0, fmt.Errorf("containers: exec: empty command: %w", ErrInvalid)
+	}
+	conn, err := shim.Dial(r.podDir(uid))
+	if err != nil {
+		return 0, fmt.Errorf("containers: pod %s: %w", uid, ErrNotRunning)
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+
+	var s stdio
+	if tty {
+		err = s.terminal(stdin, stdout)
+	} else {
+		err = s.pipes(stdin, stdout, stderr)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("containers: exec: %w", err)
+	}
+	resp, err := shim.Roundtrip(conn, shim.Request{Op: "exec", Container: container, Argv: argv, TTY: tty}, s.remote...)
+	s.closeRemote()
+	s.finish()
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		return 0, fmt.Errorf("containers: exec in %s/%s: %w", uid, container, err)
+	}
+	return resp.ExitCode, nil
+}
+
+// stdio is the plumbing of one exec: the descriptors passed to the shim and
+// the copies on our side.
+type stdio struct {
+	remote []*os.File // sent to the shim, closed here after sending
+	local  []*os.File // our ends
+	out    sync.WaitGroup
+}
+
+func (s *stdio) pipes(stdin io.Reader, stdout, stderr io.Writer) error {
+	in, err := s.input(stdin)
+	if err != nil {
+		return err
+	}
+	s.remote = append(s.remote, in)
+	for _, w := range []io.Writer{stdout, stderr} {
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			return err
+		}
+		s.remote = append(s.remote, pw)
+		s.local = append(s.local, pr)
+		s.copyOut(w, pr)
+	}
+	return nil
+}
+
+// input returns the stdin to pass: /dev/null, or a pipe fed from r.
+func (s *stdio) input(r io.Reader) (*os.File, error) {
+	if r == nil {
+		return os.Open(os.DevNull)
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	s.local = append(s.local, pw)
+	go func() {
+		io.Copy(pw, r)
+		pw.Close()
+	}()
+	return pr, nil
+}
+
+func (s *stdio) terminal(stdin io.Reader, stdout io.Writer) error {
+	master, slave, err := pty.Open()
+	if err != nil {
+		return err
+	}
+	s.remote = []*os.File{slave, slave, slave}
+	s.local = append(s.local, master)
+	if stdin != nil {
+		go io.Copy(master, stdin)
+	}
+	s.copyOut(stdout, master)
+	return nil
+}
+
+func (s *stdio) copyOut(w io.Writer, r *os.File) {
+	if w == nil {
+		w = io.Discard
+	}
+	s.out.Add(1)
+	go func() {
+		defer s.out.Done()
+		io.Copy(w, r) // ends at EOF, or EIO for a terminal whose slave is gone
+	}()
+}
+
+func (s *stdio) closeRemote() {
+	seen := map[*os.File]bool{}
+	for _, f := range s.remote {
+		if !seen[f] {
+			f.Close()
+			seen[f] = true
+		}
+	}
+}
+
+// finish waits for the output copies, then closes our ends. The process has
+// exited, so its pipes reach EOF once its last holder is gone.
+func (s *stdio) finish() {
+	s.out.Wait() // a terminal's master reads EIO once the slave is gone: its EOF
+	for _, f := range s.local {
+		f.Close()
+	}
+}

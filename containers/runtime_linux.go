@@ -1,0 +1,380 @@
+package containers
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/minspace/min/containers/cgroup"
+	"github.com/minspace/min/containers/shim"
+)
+
+// Runtime runs pods. It keeps nothing in memory: the state directory and the
+// shims are the truth, so any number of Runtimes (and engine restarts) see
+// the same pods.
+type Runtime struct {
+	opts   Options
+	exe    string
+	cgroup cgroup.Group // this process's own cgroups: pods go below
+}
+
+// New prepares the state directory and finds the cgroups to nest under.
+func New(opts Options) (*Runtime, error) {
+	if opts.StateDir == "" {
+		opts.StateDir = "/var/lib/min/containers"
+	}
+	if opts.CgroupParent == "" {
+		opts.CgroupParent = "min"
+	}
+	if opts.BackoffInitial <= 0 {
+		opts.BackoffInitial = 10 * time.Second
+	}
+	if opts.BackoffMax <= 0 {
+		opts.BackoffMax = 5 * time.Minute
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("containers: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Join(opts.StateDir, "pods"), 0o700); err != nil {
+		return nil, fmt.Errorf("containers: %w", err)
+	}
+	cg, err := cgroup.Self(cgroup.Detect())
+	if err != nil {
+		return nil, fmt.Errorf("containers: %w", err)
+	}
+	return &Runtime{opts: opts, exe: exe, cgroup: cg}, nil
+}
+
+func (r *Runtime) podDir(uid string) string {
+	return filepath.Join(r.opts.StateDir, "pods", uid)
+}
+
+// RunPod creates the pod's sandbox (its shim), wires its network and starts
+// its containers; it returns once each container has had its first start
+// attempt. A failure undoes everything.
+func (r *Runtime) RunPod(ctx context.Context, spec PodSpec) error {
+	cfg, err := r.config(spec)
+	if err != nil {
+		return err
+	}
+	dir := r.podDir(spec.UID)
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("containers: pod %s: %w", spec.UID, ErrAlreadyExists)
+		}
+		return fmt.Errorf("containers: %w", err)
+	}
+	if err := r.runPod(ctx, dir, cfg); err != nil {
+		if rerr := r.RemovePod(spec.UID); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		return fmt.Errorf("containers: run pod %s: %w", spec.UID, err)
+	}
+	return nil
+}
+
+func (r *Runtime) runPod(ctx context.Context, dir string, cfg shim.Config) error {
+	if err := shim.WriteConfig(dir, cfg); err != nil {
+		return err
+	}
+	pid, err := r.startShim(ctx, dir)
+	if err != nil {
+		return err
+	}
+	var ip string
+	if r.opts.Network != nil {
+		if ip, err = r.opts.Network.Setup(cfg.UID, netnsPath(pid)); err != nil {
+			return fmt.Errorf("pod network: %w", err)
+		}
+	}
+	_, err = shim.Call(dir, shim.Request{Op: "start", IP: ip})
+	return err
+}
+
+// config validates spec and resolves its images into the shim's config.
+func (r *Runtime) config(spec PodSpec) (shim.Config, error) {
+	cfg := shim.Config{
+		UID: spec.UID, Namespace: spec.Namespace, Name: spec.Name, Hostname: spec.Hostname,
+		ShareProcessNamespace: spec.ShareProcessNamespace, RestartPolicy: spec.RestartPolicy,
+		BackoffInitial: r.opts.BackoffInitial, BackoffMax: r.opts.BackoffMax,
+		LogMaxSize: r.opts.LogMaxSize, LogMaxFiles: r.opts.LogMaxFiles,
+	}
+	if err := validate(spec); err != nil {
+		return cfg, err
+	}
+	parent := r.opts.CgroupParent
+	if spec.CgroupParent != "" {
+		parent = spec.CgroupParent
+	}
+	cfg.Cgroup = r.cgroup.Child(filepath.Join(parent, "pod-"+spec.UID))
+	for _, c := range spec.Containers {
+		cc, err := r.container(c)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Containers = append(cfg.Containers, cc)
+	}
+	return cfg, nil
+}
+
+func (r *Runtime) container(c ContainerSpec) (shim.Container, error) {
+	if r.opts.Images == nil {
+		return shim.Container{}, fmt.Errorf("containers: no image source for %q: %w", c.Image, ErrInvalid)
+	}
+	layers, img, err := r.opts.Images.Resolve(c.Image)
+	if err != nil {
+		return shim.Container{}, fmt.Errorf("containers: image %q: %w", c.Image, err)
+	}
+	args, err := argv(c, img)
+	if err != nil {
+		return shim.Container{}, err
+	}
+	wd := c.WorkingDir
+	if wd == "" {
+		wd = img.WorkingDir
+	}
+	return shim.Container{
+		Name: c.Name, Image: c.Image, Layers: layers, Argv: args,
+		Env: env(img.Env, c.Env), WorkingDir: wd, User: img.User, Limits: c.Limits,
+	}, nil
+}
+
+func validate(spec PodSpec) error {
+	var problems []string
+	if spec.UID == "" || strings.ContainsAny(spec.UID, "/.") || len(spec.UID) > 64 {
+		problems = append(problems, fmt.Sprintf("uid %q must be a non-empty name without '/' or '.'", spec.UID))
+	}
+	if spec.Name == "" {
+		problems = append(problems, "name is required")
+	}
+	switch spec.RestartPolicy {
+	case "", "Always", "OnFailure", "Never":
+	default:
+		problems = append(problems, fmt.Sprintf("restartPolicy %q: must be Always, OnFailure or Never", spec.RestartPolicy))
+	}
+	if len(spec.Containers) == 0 {
+		problems = append(problems, "at least one container is required")
+	}
+	seen := map[string]bool{}
+	for i, c := range spec.Containers {
+		if c.Name == "" || strings.ContainsAny(c.Name, "/.") || seen[c.Name] {
+			problems = append(problems, fmt.Sprintf("containers[%d].name %q: must be unique, non-empty, without '/' or '.'", i, c.Name))
+		}
+		seen[c.Name] = true
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("containers: pod %q: %s: %w", spec.Name, strings.Join(problems, "; "), ErrInvalid)
+	}
+	return nil
+}
+
+// startShim re-executes this binary as the pod's shim in new net, uts and
+// ipc namespaces, in its own session, and waits for its ready line.
+func (r *Runtime) startShim(ctx context.Context, dir string) (int, error) {
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		return 0, err
+	}
+	defer readyR.Close()
+	logf, err := os.OpenFile(filepath.Join(dir, shim.LogFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		readyW.Close()
+		return 0, err
+	}
+	defer logf.Close()
+	cmd := &exec.Cmd{
+		Path:       r.exe,
+		Args:       []string{"min-shim"},
+		Env:        []string{shim.RoleEnv + "=shim"},
+		Dir:        dir,
+		Stdout:     logf,
+		Stderr:     logf,
+		ExtraFiles: []*os.File{readyW},
+		SysProcAttr: &syscall.SysProcAttr{
+			Setsid:     true,
+			Cloneflags: syscall.CLONE_NEWNET | syscall.CLONE_NEWUTS | syscall.CLONE_NEWIPC,
+		},
+	}
+	err = cmd.Start()
+	readyW.Close()
+	if err != nil {
+		return 0, fmt.Errorf("start shim: %w", err)
+	}
+	// Reap the shim if it ends while we live; if we die first, init does.
+	go cmd.Wait()
+	line, err := readLine(ctx, readyR)
+	if err != nil || line != "ok" {
+		cmd.Process.Kill()
+		if err == nil {
+			err = errors.New(strings.TrimPrefix(line, "error: "))
+		}
+		return 0, fmt.Errorf("shim: %w", err)
+	}
+	return cmd.Process.Pid, nil
+}
+
+func readLine(ctx context.Context, f *os.File) (string, error) {
+	type result struct {
+		s   string
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		s, err := bufio.NewReader(f).ReadString('\n')
+		ch <- result{strings.TrimSpace(s), err}
+	}()
+	select {
+	case res := <-ch:
+		if res.err != nil && res.s == "" {
+			return "", fmt.Errorf("no ready line: %w", res.err)
+		}
+		return res.s, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+func netnsPath(pid int) string { return fmt.Sprintf("/proc/%d/ns/net", pid) }
+
+// NetNSPath is the pod's network namespace (for port-forward), or "" when
+// its shim is not running.
+func (r *Runtime) NetNSPath(uid string) string {
+	st, err := shim.ReadState(r.podDir(uid))
+	if err != nil || !shim.Alive(st.PID, st.StartTime) {
+		return ""
+	}
+	return netnsPath(st.PID)
+}
+
+// PodStatus reads the pod's state as its shim recorded it.
+func (r *Runtime) PodStatus(uid string) (PodState, error) {
+	st, err := shim.ReadState(r.podDir(uid))
+	if errors.Is(err, os.ErrNotExist) {
+		return PodState{}, fmt.Errorf("containers: pod %s: %w", uid, ErrNotFound)
+	}
+	if err != nil {
+		return PodState{}, fmt.Errorf("containers: %w", err)
+	}
+	return PodState{
+		UID: uid, IP: st.IP, ShimAlive: shim.Alive(st.PID, st.StartTime),
+		Stopping: st.Stopping, Containers: st.Containers,
+	}, nil
+}
+
+// ListPods returns the pods whose shims are alive.
+func (r *Runtime) ListPods() ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(r.opts.StateDir, "pods"))
+	if err != nil {
+		return nil, fmt.Errorf("containers: %w", err)
+	}
+	var out []string
+	for _, e := range entries {
+		st, err := shim.ReadState(r.podDir(e.Name()))
+		if err == nil && shim.Alive(st.PID, st.StartTime) {
+			out = append(out, e.Name())
+		}
+	}
+	return out, nil
+}
+
+// WaitPod returns when none of the pod's containers runs or will restart.
+func (r *Runtime) WaitPod(ctx context.Context, uid string) error {
+	conn, err := shim.Dial(r.podDir(uid))
+	if err != nil {
+		return fmt.Errorf("containers: pod %s: %w", uid, ErrNotRunning)
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	if _, err := shim.Roundtrip(conn, shim.Request{Op: "wait"}); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("containers: %w", err)
+	}
+	return nil
+}
+
+// StopPod stops every container: SIGTERM, SIGKILL after grace. Nothing
+// restarts afterwards. Without a live shim, it kills what is left in the
+// pod's cgroups.
+func (r *Runtime) StopPod(uid string, grace time.Duration) error {
+	dir := r.podDir(uid)
+	st, err := shim.ReadState(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("containers: pod %s: %w", uid, ErrNotFound)
+	}
+	if err == nil && shim.Alive(st.PID, st.StartTime) {
+		if _, err := shim.Call(dir, shim.Request{Op: "stop", Grace: grace}); err != nil {
+			return fmt.Errorf("containers: stop pod %s: %w", uid, err)
+		}
+		return nil
+	}
+	cfg, err := shim.ReadConfig(dir)
+	if err != nil {
+		return fmt.Errorf("containers: %w", err)
+	}
+	return cfg.Cgroup.Kill()
+}
+
+// RemovePod stops the pod if needed and removes everything it had: network
+// (through PodNetwork.Teardown), shim, namespaces, cgroups, writable layers,
+// logs and state.
+func (r *Runtime) RemovePod(uid string) error {
+	dir := r.podDir(uid)
+	cfg, cerr := shim.ReadConfig(dir)
+	st, serr := shim.ReadState(dir)
+	var errs []error
+	alive := serr == nil && shim.Alive(st.PID, st.StartTime)
+	if r.opts.Network != nil && cerr == nil {
+		ns := ""
+		if alive {
+			ns = netnsPath(st.PID)
+		}
+		if err := r.opts.Network.Teardown(uid, ns); err != nil {
+			errs = append(errs, fmt.Errorf("pod network: %w", err))
+		}
+	}
+	if alive {
+		if _, err := shim.Call(dir, shim.Request{Op: "exit"}); err != nil {
+			errs = append(errs, err)
+		}
+		if err := waitGone(st.PID, st.StartTime, 10*time.Second); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if cerr == nil {
+		if err := cfg.Cgroup.Remove(5 * time.Second); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("containers: remove pod %s: %w", uid, err)
+	}
+	return nil
+}
+
+// waitGone waits until the process has exited (a zombie counts as gone: its
+// namespaces and descriptors are released).
+func waitGone(pid int, start uint64, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for shim.Alive(pid, start) {
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			return fmt.Errorf("shim %d did not exit", pid)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return nil
+}

@@ -1,0 +1,193 @@
+package shim
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// shim is the state of one running shim process.
+type shim struct {
+	cfg   Config
+	dir   string
+	pause *os.Process // holder of the shared pid namespace, or nil
+	pidNS *os.File
+	null  *os.File
+
+	mu      sync.Mutex
+	changed *sync.Cond // broadcast on every state change
+	state   State
+	ctrs    []*ctr
+	started bool
+	wg      sync.WaitGroup // supervisors
+
+	stopCh   chan struct{} // closed by the first stop
+	stopOnce sync.Once
+	allDone  chan struct{} // closed when every supervisor has returned
+}
+
+// Main runs the shim in the current directory (a pod directory) and never
+// returns. fd 3 is the ready pipe: it receives "ok\n" once the sandbox is up,
+// or the error that stopped it.
+func Main() {
+	runtime.LockOSThread() // keep the main thread out of throwaway duty
+	ready := os.NewFile(3, "ready")
+	s, err := newShim()
+	if err != nil {
+		fmt.Fprintf(ready, "error: %v\n", err)
+		fmt.Fprintf(os.Stderr, "shim: %v\n", err)
+		os.Exit(1)
+	}
+	ln, err := s.listen()
+	if err != nil {
+		fmt.Fprintf(ready, "error: %v\n", err)
+		os.Exit(1)
+	}
+	fmt.Fprintln(ready, "ok")
+	ready.Close()
+	s.serve(ln)
+}
+
+func newShim() (*shim, error) {
+	signal.Ignore(unix.SIGHUP, unix.SIGINT, unix.SIGPIPE, unix.SIGTERM)
+	// Make os/exec probe for pidfd support now: the probe forks, and a
+	// fork from a thread whose pid namespace is fresh would use it up.
+	os.FindProcess(os.Getpid())
+	dir, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := ReadConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	s := &shim{cfg: cfg, dir: dir, stopCh: make(chan struct{}), allDone: make(chan struct{})}
+	s.changed = sync.NewCond(&s.mu)
+	if s.null, err = os.Open(os.DevNull); err != nil {
+		return nil, err
+	}
+	if err := s.sandbox(); err != nil {
+		return nil, err
+	}
+	if err := cfg.Cgroup.Create(); err != nil {
+		return nil, err
+	}
+	if err := s.initState(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// sandbox finishes the pod's namespaces: the runtime cloned us into new net,
+// uts and ipc namespaces.
+func (s *shim) sandbox() error {
+	host := s.cfg.Hostname
+	if host == "" {
+		host = s.cfg.Name
+	}
+	if err := unix.Sethostname([]byte(host)); err != nil {
+		return fmt.Errorf("sethostname: %w", err)
+	}
+	if err := loopbackUp(); err != nil {
+		return err
+	}
+	if s.cfg.ShareProcessNamespace {
+		return s.startPause()
+	}
+	return nil
+}
+
+func loopbackUp() error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("loopback: %w", err)
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return err
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("loopback flags: %w", err)
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	if err := unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("loopback up: %w", err)
+	}
+	return nil
+}
+
+// startPause starts the holder of the pod's shared pid namespace: a re-exec
+// of this binary that only reaps (it is the namespace's init).
+func (s *shim) startPause() error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	attr := &os.ProcAttr{
+		Env:   []string{RoleEnv + "=pause"},
+		Files: []*os.File{s.null, s.null, s.null},
+		Sys:   &unix.SysProcAttr{Cloneflags: unix.CLONE_NEWPID, Setsid: true},
+	}
+	p, err := os.StartProcess(exe, []string{"min-pause"}, attr)
+	if err != nil {
+		return fmt.Errorf("start pod pid namespace: %w", err)
+	}
+	s.pause = p
+	s.pidNS, err = os.Open(fmt.Sprintf("/proc/%d/ns/pid", p.Pid))
+	return err
+}
+
+// Pause is the main of the shared pid namespace's init: reap, forever.
+func Pause() {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, unix.SIGCHLD)
+	signal.Ignore(unix.SIGHUP, unix.SIGINT, unix.SIGTERM, unix.SIGPIPE)
+	for range sig {
+		for {
+			var ws unix.WaitStatus
+			pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+			if pid <= 0 || err != nil {
+				break
+			}
+		}
+	}
+}
+
+func (s *shim) initState() error {
+	start, err := StartTime(os.Getpid())
+	if err != nil {
+		return err
+	}
+	s.state = State{PID: os.Getpid(), StartTime: start}
+	for _, c := range s.cfg.Containers {
+		s.state.Containers = append(s.state.Containers, Status{
+			Name:  c.Name,
+			State: ContainerState{Waiting: &Waiting{Reason: "ContainerCreating"}},
+		})
+		s.ctrs = append(s.ctrs, &ctr{shim: s, spec: c, index: len(s.ctrs)})
+	}
+	return s.save()
+}
+
+// save writes state.json; the caller holds s.mu (or is alone).
+func (s *shim) save() error {
+	s.state.Updated = time.Now().UTC()
+	return writeJSON(StateFile, s.state)
+}
+
+// update applies fn to the state under the lock, saves and wakes waiters.
+func (s *shim) update(fn func(st *State)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn(&s.state)
+	if err := s.save(); err != nil {
+		fmt.Fprintf(os.Stderr, "shim: save state: %v\n", err)
+	}
+	s.changed.Broadcast()
+}
