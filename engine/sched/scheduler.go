@@ -210,3 +210,23 @@ func (s *Scheduler) uncount(key string, e *podEntry) {
 func podKey(p *api.Pod) string { return p.Namespace + "/" + p.Name }
 
 func terminal(phase string) bool { return phase == "Succeeded" || phase == "Failed" }
+
+// Usage is what the pods counted on a node (bound and assumed) request, as
+// `kubectl describe node` shows under "Allocated resources".
+type Usage struct {
+	CPUMilli    int64 // cpu requests, millicores
+	MemoryBytes int64 // memory requests, bytes
+	Pods        int64
+}
+
+// Usage returns the requests counted on node; false if nothing is known of
+// it.
+func (s *Scheduler) Usage(node string) (Usage, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ni, ok := s.nodes[node]
+	if !ok {
+		return Usage{}, false
+	}
+	return Usage{CPUMilli: ni.requested.cpu, MemoryBytes: ni.requested.mem, Pods: ni.pods}, true
+}

@@ -275,3 +275,17 @@ func TestConcurrentAssume(t *testing.T) {
 		t.Fatalf("placed %d pods, want 10", placed)
 	}
 }
+
+func TestUsage(t *testing.T) {
+	s := newScheduler(Options{}, mkNode("n1", "4", "8Gi", 110))
+	if _, ok := s.Usage("nope"); ok {
+		t.Fatalf("usage of an unknown node")
+	}
+	s.AddPod(mkPod("a", boundTo("n1"), requests("cpu", "250m", "memory", "1Gi")))
+	_ = s.Assume(mkPod("b", requests("cpu", "1")), "n1")
+	s.AddPod(mkPod("c", boundTo("n1"))) // no requests: counts as a pod only
+	u, ok := s.Usage("n1")
+	if want := (Usage{CPUMilli: 1250, MemoryBytes: 1 << 30, Pods: 3}); !ok || u != want {
+		t.Fatalf("Usage = %+v, want %+v", u, want)
+	}
+}
