@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -179,10 +180,13 @@ func connect(ctx context.Context, f *os.File, sa unix.Sockaddr) error {
 		cerr = connectResult(int(fd))
 		return cerr != unix.EINPROGRESS
 	})
+	if errors.Is(werr, os.ErrDeadlineExceeded) {
+		// Only ctx sets deadlines here; the poller may notice one a moment before
+		// ctx does, so wait for ctx to report its own error.
+		<-ctx.Done()
+		return ctx.Err()
+	}
 	if werr != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
 		return werr
 	}
 	return cerr

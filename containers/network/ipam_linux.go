@@ -1,39 +1,55 @@
 package network
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
 )
 
-// ipam keeps the address allocations of one bridge in a JSON file. Every access holds
-// flock on a separate lock file: flock locks belong to an open file description, so
+// ipam keeps the address allocations of one bridge in an append-only log file,
+// StateDir/<bridge>.ipam, and serialises every access with flock on
+// StateDir/<bridge>.lock. flock locks belong to an open file description, so
 // goroutines (each opening the lock file) and processes exclude each other alike.
-// The state file is replaced by rename, never rewritten in place, so a crash leaves
-// either the old or the new state. It is not fsynced: after a power loss the file is
-// stale anyway, and the boot ID below discards it.
+//
+// Why a log: appending one short line costs microseconds, while rewriting a file
+// and renaming it over the old one makes ext4 flush it (auto_da_alloc), about a
+// millisecond per pod. A process killed in the middle of an append leaves at most one
+// torn last line, which parsing skips: its Setup never returned, so no pod uses that
+// address. The log is compacted (a snapshot written and renamed into place, under the
+// lock) when it grows well beyond the live allocations, and when it belongs to
+// another boot: veths and network namespaces die with the boot, so allocations from
+// another boot are void. Nothing is fsynced, for the same reason.
+//
+// Records, one per line:
+//
+//	min-ipam 1 <boot ID>              header
+//	+ <ip> <node CIDR> <quoted pod>   allocation (also the node's last address)
+//	= <ip> <quoted pod>               allocation (snapshots)
+//	- <quoted pod>                    release
+//	L <node CIDR> <ip>                last address handed out in the node (snapshots)
 type ipam struct {
-	file, lock string
-	bootID     string
+	log, lock string
+	bootID    string
 }
 
-// ipamState is the file's content.
+const ipamMagic = "min-ipam 1 "
+
+// ipamState is the log replayed.
 type ipamState struct {
-	// BootID is the kernel boot the allocations belong to. Veths and network
-	// namespaces die with the boot, so allocations from another boot are void.
-	BootID string `json:"bootID"`
-	// Pods maps a pod ID to its address.
-	Pods map[string]netip.Addr `json:"pods"`
-	// Last maps a node CIDR to the address handed out last there. Allocation goes
-	// round-robin from it so a freed address is not reused at once (ARP caches).
-	Last map[netip.Prefix]netip.Addr `json:"last"`
+	Pods  map[string]netip.Addr
+	Last  map[netip.Prefix]netip.Addr // round-robin start, so freed addresses rest (ARP caches)
+	lines int                         // records in the log, to decide when to compact
+	fresh bool                        // the log is missing or from another boot
 }
 
 func newIPAM(dir, bridge string) (*ipam, error) {
@@ -42,7 +58,7 @@ func newIPAM(dir, bridge string) (*ipam, error) {
 		return nil, fmt.Errorf("ipam: read boot ID: %w", err)
 	}
 	return &ipam{
-		file:   filepath.Join(dir, bridge+".json"),
+		log:    filepath.Join(dir, bridge+".ipam"),
 		lock:   filepath.Join(dir, bridge+".lock"),
 		bootID: strings.TrimSpace(string(b)),
 	}, nil
@@ -51,10 +67,10 @@ func newIPAM(dir, bridge string) (*ipam, error) {
 // allocate returns podID's address in node, reusing the one it already has there.
 // fresh says whether this call made the allocation (the caller undoes only those).
 func (a *ipam) allocate(podID string, node netip.Prefix, reserved netip.Addr) (ip netip.Addr, fresh bool, err error) {
-	err = a.update(func(st *ipamState) (bool, error) {
+	err = a.update(func(st *ipamState) ([]string, error) {
 		if old, ok := st.Pods[podID]; ok && node.Contains(old) {
 			ip = old
-			return false, nil
+			return nil, nil
 		}
 		used := make(map[netip.Addr]bool, len(st.Pods))
 		for id, addr := range st.Pods {
@@ -64,11 +80,11 @@ func (a *ipam) allocate(podID string, node netip.Prefix, reserved netip.Addr) (i
 		}
 		next, ok := pick(node, st.Last[node], reserved, used)
 		if !ok {
-			return false, fmt.Errorf("ipam: node CIDR %s: %w", node, ErrExhausted)
+			return nil, fmt.Errorf("ipam: node CIDR %s: %w", node, ErrExhausted)
 		}
 		ip, fresh = next, true
 		st.Pods[podID], st.Last[node] = next, next
-		return true, nil
+		return []string{fmt.Sprintf("+ %s %s %s", next, node, strconv.Quote(podID))}, nil
 	})
 	return ip, fresh, err
 }
@@ -104,37 +120,35 @@ func lastAddr(p netip.Prefix) netip.Addr {
 
 // release frees podID's address and returns it; ErrNotFound when it had none.
 func (a *ipam) release(podID string) (ip netip.Addr, err error) {
-	err = a.update(func(st *ipamState) (bool, error) {
+	err = a.update(func(st *ipamState) ([]string, error) {
 		old, ok := st.Pods[podID]
 		if !ok {
-			return false, fmt.Errorf("ipam: pod %q: %w", podID, ErrNotFound)
+			return nil, fmt.Errorf("ipam: pod %q: %w", podID, ErrNotFound)
 		}
 		delete(st.Pods, podID)
 		ip = old
-		return true, nil
+		return []string{"- " + strconv.Quote(podID)}, nil
 	})
 	return ip, err
 }
 
 // pods returns a copy of every allocation.
 func (a *ipam) pods() (map[string]netip.Addr, error) {
-	out := map[string]netip.Addr{}
-	err := a.locked(unix.LOCK_SH, func(st *ipamState) (bool, error) {
-		for id, ip := range st.Pods {
-			out[id] = ip
-		}
-		return false, nil
+	var out map[string]netip.Addr
+	err := a.locked(unix.LOCK_SH, func(st *ipamState) ([]string, error) {
+		out = st.Pods
+		return nil, nil
 	})
 	return out, err
 }
 
-func (a *ipam) update(fn func(*ipamState) (bool, error)) error {
+// update runs fn under the exclusive lock and logs the records it returns.
+func (a *ipam) update(fn func(*ipamState) ([]string, error)) error {
 	return a.locked(unix.LOCK_EX, fn)
 }
 
-// locked runs fn on the state under flock(how) and saves it when fn says it changed.
-func (a *ipam) locked(how int, fn func(*ipamState) (bool, error)) error {
-	if err := os.MkdirAll(filepath.Dir(a.file), 0o700); err != nil {
+func (a *ipam) locked(how int, fn func(*ipamState) ([]string, error)) error {
+	if err := os.MkdirAll(filepath.Dir(a.log), 0o700); err != nil {
 		return fmt.Errorf("ipam: %w", err)
 	}
 	lf, err := os.OpenFile(a.lock, os.O_RDWR|os.O_CREATE, 0o600)
@@ -145,15 +159,19 @@ func (a *ipam) locked(how int, fn func(*ipamState) (bool, error)) error {
 	if err := flock(lf, how); err != nil {
 		return fmt.Errorf("ipam: lock %s: %w", a.lock, err)
 	}
-	st, err := a.load()
-	if err != nil {
+	b, err := os.ReadFile(a.log)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("ipam: %w", err)
+	}
+	st := a.replay(b)
+	records, err := fn(st)
+	if err != nil || len(records) == 0 {
 		return err
 	}
-	changed, err := fn(st)
-	if err != nil || !changed {
-		return err
+	if st.fresh || st.lines+len(records) > 4*len(st.Pods)+64 {
+		return a.compact(st)
 	}
-	return a.save(st)
+	return a.appendRecords(b, records)
 }
 
 func flock(f *os.File, how int) error {
@@ -165,37 +183,101 @@ func flock(f *os.File, how int) error {
 	}
 }
 
-func (a *ipam) load() (*ipamState, error) {
-	st := &ipamState{}
-	b, err := os.ReadFile(a.file)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return nil, fmt.Errorf("ipam: %w", err)
-	default:
-		if err := json.Unmarshal(b, st); err != nil {
-			return nil, fmt.Errorf("ipam: %s is corrupt: %w", a.file, err)
+// replay rebuilds the state from the log. Lines it cannot parse (a torn last append)
+// are skipped.
+func (a *ipam) replay(b []byte) *ipamState {
+	st := &ipamState{Pods: map[string]netip.Addr{}, Last: map[netip.Prefix]netip.Addr{}}
+	header, rest, _ := bytes.Cut(b, []byte("\n"))
+	if string(header) != ipamMagic+a.bootID {
+		st.fresh = true
+		return st
+	}
+	for _, line := range strings.Split(string(rest), "\n") {
+		if line != "" {
+			st.lines++
+			st.apply(line)
 		}
 	}
-	if st.BootID != a.bootID || st.Pods == nil {
-		st.BootID, st.Pods = a.bootID, map[string]netip.Addr{}
-	}
-	if st.Last == nil {
-		st.Last = map[netip.Prefix]netip.Addr{}
-	}
-	return st, nil
+	return st
 }
 
-func (a *ipam) save(st *ipamState) error {
-	b, err := json.Marshal(st)
+func (st *ipamState) apply(line string) {
+	op, args, _ := strings.Cut(line, " ")
+	switch op {
+	case "+":
+		f := strings.SplitN(args, " ", 3)
+		if len(f) != 3 {
+			return
+		}
+		ip, err1 := netip.ParseAddr(f[0])
+		node, err2 := netip.ParsePrefix(f[1])
+		pod, err3 := strconv.Unquote(f[2])
+		if err1 == nil && err2 == nil && err3 == nil {
+			st.Pods[pod], st.Last[node] = ip, ip
+		}
+	case "=":
+		ipStr, podStr, _ := strings.Cut(args, " ")
+		ip, err1 := netip.ParseAddr(ipStr)
+		pod, err2 := strconv.Unquote(podStr)
+		if err1 == nil && err2 == nil {
+			st.Pods[pod] = ip
+		}
+	case "-":
+		if pod, err := strconv.Unquote(args); err == nil {
+			delete(st.Pods, pod)
+		}
+	case "L":
+		f := strings.Fields(args)
+		if len(f) != 2 {
+			return
+		}
+		node, err1 := netip.ParsePrefix(f[0])
+		ip, err2 := netip.ParseAddr(f[1])
+		if err1 == nil && err2 == nil {
+			st.Last[node] = ip
+		}
+	}
+}
+
+// appendRecords adds records with one write, after a newline if a torn line is last.
+func (a *ipam) appendRecords(old []byte, records []string) error {
+	var buf strings.Builder
+	if len(old) > 0 && old[len(old)-1] != '\n' {
+		buf.WriteByte('\n')
+	}
+	for _, r := range records {
+		buf.WriteString(r)
+		buf.WriteByte('\n')
+	}
+	f, err := os.OpenFile(a.log, os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("ipam: %w", err)
 	}
-	tmp := a.file + ".tmp" // one writer at a time: we hold the exclusive lock
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+	_, err = f.WriteString(buf.String())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("ipam: %w", err)
 	}
-	if err := os.Rename(tmp, a.file); err != nil {
+	return nil
+}
+
+// compact writes the state as a new log and renames it into place.
+func (a *ipam) compact(st *ipamState) error {
+	var buf strings.Builder
+	buf.WriteString(ipamMagic + a.bootID + "\n")
+	for _, node := range slices.SortedFunc(maps.Keys(st.Last), netip.Prefix.Compare) {
+		fmt.Fprintf(&buf, "L %s %s\n", node, st.Last[node])
+	}
+	for _, pod := range slices.Sorted(maps.Keys(st.Pods)) {
+		fmt.Fprintf(&buf, "= %s %s\n", st.Pods[pod], strconv.Quote(pod))
+	}
+	tmp := a.log + ".tmp" // one writer at a time: we hold the exclusive lock
+	if err := os.WriteFile(tmp, []byte(buf.String()), 0o600); err != nil {
+		return fmt.Errorf("ipam: %w", err)
+	}
+	if err := os.Rename(tmp, a.log); err != nil {
 		return fmt.Errorf("ipam: %w", err)
 	}
 	return nil

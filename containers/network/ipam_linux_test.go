@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -118,16 +119,87 @@ func TestIPAMForgetsOtherBoots(t *testing.T) {
 	}
 }
 
-func TestIPAMCorruptFile(t *testing.T) {
+// TestIPAMLog: a torn last line (a process killed mid-append) is skipped and the next
+// append still lands on its own line; compaction keeps allocations and the
+// round-robin position.
+func TestIPAMLog(t *testing.T) {
 	dir := t.TempDir()
 	a := testIPAM(t, dir)
-	if err := os.WriteFile(a.file, []byte("{not json"), 0o600); err != nil {
+	node := netip.MustParsePrefix("10.250.3.0/24")
+	for _, p := range []string{"a", "b"} {
+		if _, _, err := a.allocate(p, node, netip.Addr{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := os.OpenFile(a.log, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := a.allocate("p", netip.MustParsePrefix("10.250.3.0/24"), netip.Addr{})
-	if err == nil || !strings.Contains(err.Error(), "corrupt") {
-		t.Fatalf("allocate on a corrupt file = %v, want a corrupt-file error", err)
+	f.WriteString("+ 10.250.3.9 10.250.3.0/24 \"tor")
+	f.Close()
+	if ip, _, err := a.allocate("c", node, netip.Addr{}); err != nil || ip.String() != "10.250.3.3" {
+		t.Fatalf("allocate after a torn line = %v, %v; want 10.250.3.3", ip, err)
 	}
+	wantPods := "a=10.250.3.1 b=10.250.3.2 c=10.250.3.3"
+	if got := podsString(t, a); got != wantPods {
+		t.Fatalf("pods = %s, want %s", got, wantPods)
+	}
+	st := a.replay(mustRead(t, a.log))
+	if err := a.compact(st); err != nil {
+		t.Fatal(err)
+	}
+	if got := podsString(t, a); got != wantPods {
+		t.Fatalf("pods after compaction = %s, want %s", got, wantPods)
+	}
+	if ip, _, err := a.allocate("d", node, netip.Addr{}); err != nil || ip.String() != "10.250.3.4" {
+		t.Fatalf("allocate after compaction = %v, %v; want 10.250.3.4 (round robin kept)", ip, err)
+	}
+}
+
+// TestIPAMCompactsAutomatically: churn does not grow the log without bound.
+func TestIPAMCompactsAutomatically(t *testing.T) {
+	a := testIPAM(t, t.TempDir())
+	node := netip.MustParsePrefix("10.250.3.0/24")
+	if _, _, err := a.allocate("stays", node, netip.Addr{}); err != nil {
+		t.Fatal(err)
+	}
+	for range 500 {
+		if _, _, err := a.allocate("churn", node, netip.Addr{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.release("churn"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if lines := bytes.Count(mustRead(t, a.log), []byte("\n")); lines > 100 {
+		t.Errorf("log has %d lines after churn, want it compacted", lines)
+	}
+	if got := podsString(t, a); got != "stays=10.250.3.1" {
+		t.Errorf("pods = %s, want stays=10.250.3.1", got)
+	}
+}
+
+func podsString(t *testing.T, a *ipam) string {
+	t.Helper()
+	pods, err := a.pods()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for p, ip := range pods {
+		out = append(out, p+"="+ip.String())
+	}
+	slices.Sort(out)
+	return strings.Join(out, " ")
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // TestIPAMConcurrent allocates from goroutines and from other processes (this test

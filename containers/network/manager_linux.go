@@ -69,7 +69,7 @@ func (m *Manager) ensureBridge() error {
 	if err := m.ensureGateway(br); err != nil {
 		return err
 	}
-	if br.Attrs().Flags&net.FlagUp == 0 {
+	if !isUp(br) {
 		if err := netlink.LinkSetUp(br); err != nil {
 			return fmt.Errorf("bridge %s: set up: %w", m.cfg.bridge, err)
 		}
@@ -184,27 +184,26 @@ func (m *Manager) Setup(podID, netnsPath, nodeCIDR string) (net.IP, error) {
 
 // plumb creates the veth with its pod end directly inside the namespace (no temporary
 // name on the host) and configures that end through a netlink socket opened there.
+// The bridge is found by index only: New checked that the name is a bridge.
 func (m *Manager) plumb(podID string, ns netns.NsHandle, ip netip.Addr) error {
-	br, err := m.bridgeLink()
+	br, err := ifIndex(m.cfg.bridge)
 	if errors.Is(err, ErrNotFound) { // removed by RemoveBridge after the last pod left
 		if err = m.ensureBridge(); err == nil {
-			br, err = m.bridgeLink()
+			br, err = ifIndex(m.cfg.bridge)
 		}
 	}
 	if err != nil {
 		return err
 	}
 	name := m.cfg.hostVeth(podID)
-	if err := deleteLink(name); err != nil { // left by an earlier Setup of this pod
-		return err
+	err = addPodVeth(name, br, ns)
+	if errors.Is(err, unix.EEXIST) { // left by an earlier Setup of this pod: rebuild it
+		if err = deleteLink(name); err == nil {
+			err = addPodVeth(name, br, ns)
+		}
 	}
-	veth := &netlink.Veth{
-		LinkAttrs:     netlink.LinkAttrs{Name: name, MasterIndex: br.Attrs().Index, Flags: net.FlagUp},
-		PeerName:      podIface,
-		PeerNamespace: netlink.NsFd(int(ns)),
-	}
-	if err := netlink.LinkAdd(veth); err != nil {
-		return errors.Join(fmt.Errorf("create veth %s: %w", name, err), deleteLink(name))
+	if err != nil {
+		return errors.Join(err, deleteLink(name))
 	}
 	if err := m.configurePod(ns, ip); err != nil {
 		return errors.Join(err, deleteLink(name))
@@ -212,9 +211,9 @@ func (m *Manager) plumb(podID string, ns netns.NsHandle, ip netip.Addr) error {
 	return nil
 }
 
-// configurePod sets lo up, and gives eth0 its address with the cluster prefix length:
-// the kernel's prefix route for that address is the on-link cluster route, the only
-// route the pod gets.
+// configurePod sets lo and eth0 up and gives eth0 its address with the cluster
+// prefix length: the kernel's prefix route for that address is the on-link cluster
+// route, the only route the pod gets.
 func (m *Manager) configurePod(ns netns.NsHandle, ip netip.Addr) error {
 	h, err := handleAt(ns)
 	if err != nil {
@@ -288,22 +287,6 @@ func deletePodVeth(netnsPath string) error {
 	return h.LinkDel(l)
 }
 
-// deleteLink deletes a host link by name; a missing one is fine.
-func deleteLink(name string) error {
-	l, err := netlink.LinkByName(name)
-	var nf netlink.LinkNotFoundError
-	if errors.As(err, &nf) {
-		return nil
-	}
-	if err == nil {
-		err = netlink.LinkDel(l)
-	}
-	if err == nil || errors.Is(err, unix.ENODEV) { // ENODEV: gone meanwhile
-		return nil
-	}
-	return fmt.Errorf("delete %s: %w", name, err)
-}
-
 // IP returns the address allocated to the pod, or ErrNotFound.
 func (m *Manager) IP(podID string) (net.IP, error) {
 	pods, err := m.ipam.pods()
@@ -335,18 +318,18 @@ func (m *Manager) Pods() (map[string]net.IP, error) {
 // so that nothing of Min's remains when the last pod is gone. It is idempotent.
 func (m *Manager) RemoveBridge() error {
 	// Under the IPAM lock, so no Setup allocates between the check and the delete.
-	return m.ipam.update(func(st *ipamState) (bool, error) {
+	return m.ipam.update(func(st *ipamState) ([]string, error) {
 		if len(st.Pods) > 0 {
-			return false, fmt.Errorf("bridge %s: %d pods still have addresses: %w", m.cfg.bridge, len(st.Pods), ErrInUse)
+			return nil, fmt.Errorf("bridge %s: %d pods still have addresses: %w", m.cfg.bridge, len(st.Pods), ErrInUse)
 		}
 		_, err := m.bridgeLink()
 		if errors.Is(err, ErrNotFound) {
-			return false, nil
+			return nil, nil
 		}
 		if err != nil {
-			return false, err
+			return nil, err
 		}
-		return false, deleteLink(m.cfg.bridge)
+		return nil, deleteLink(m.cfg.bridge)
 	})
 }
 

@@ -1,0 +1,78 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+)
+
+// addPodVeth creates a pod's veth pair with one RTM_NEWLINK: the host end named host,
+// up, already a port of the bridge (IFLA_MASTER), and the pod end created directly
+// inside ns as eth0. netlink.LinkAdd would need two more round trips (an
+// index lookup and a separate set-master), and a pod end created on the host would
+// need a temporary name and a move.
+func addPodVeth(host string, bridgeIndex int, ns netns.NsHandle) error {
+	req := nl.NewNetlinkRequest(unix.RTM_NEWLINK, unix.NLM_F_CREATE|unix.NLM_F_EXCL|unix.NLM_F_ACK)
+	msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
+	msg.Flags, msg.Change = unix.IFF_UP, unix.IFF_UP
+	req.AddData(msg)
+	req.AddData(nl.NewRtAttr(unix.IFLA_IFNAME, nl.ZeroTerminated(host)))
+	req.AddData(nl.NewRtAttr(unix.IFLA_MASTER, nl.Uint32Attr(uint32(bridgeIndex))))
+	info := nl.NewRtAttr(unix.IFLA_LINKINFO, nil)
+	info.AddRtAttr(nl.IFLA_INFO_KIND, nl.NonZeroTerminated("veth"))
+	peer := info.AddRtAttr(nl.IFLA_INFO_DATA, nil).AddRtAttr(nl.VETH_INFO_PEER, nil)
+	nl.NewIfInfomsgChild(peer, unix.AF_UNSPEC) // not up: veth_open fails before the pair is linked
+	peer.AddRtAttr(unix.IFLA_IFNAME, nl.ZeroTerminated(podIface))
+	peer.AddRtAttr(unix.IFLA_NET_NS_FD, nl.Uint32Attr(uint32(ns)))
+	req.AddData(info)
+	if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
+		return fmt.Errorf("create veth %s: %w", host, err)
+	}
+	return nil
+}
+
+// ifIndex looks an interface up with SIOCGIFINDEX: a few microseconds, where an
+// RTM_GETLINK of a bridge (with all its attributes) costs far more. ErrNotFound when
+// there is no such interface.
+func ifIndex(name string) (int, error) {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return 0, fmt.Errorf("ifindex %s: %w", name, err)
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq(name)
+	if err != nil {
+		return 0, fmt.Errorf("ifindex %s: %v: %w", name, err, ErrInvalid)
+	}
+	err = unix.IoctlIfreq(fd, unix.SIOCGIFINDEX, ifr)
+	if errors.Is(err, unix.ENODEV) {
+		return 0, fmt.Errorf("%s: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("ifindex %s: %w", name, err)
+	}
+	return int(ifr.Uint32()), nil
+}
+
+// deleteLink deletes a host link by name; a missing one is fine.
+func deleteLink(name string) error {
+	idx, err := ifIndex(name)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err == nil {
+		err = netlink.LinkDel(&netlink.Device{LinkAttrs: netlink.LinkAttrs{Index: idx}})
+	}
+	if err == nil || errors.Is(err, unix.ENODEV) { // ENODEV: gone meanwhile
+		return nil
+	}
+	return fmt.Errorf("delete %s: %w", name, err)
+}
+
+// isUp says whether a link has IFF_UP.
+func isUp(l netlink.Link) bool { return l.Attrs().Flags&net.FlagUp != 0 }
