@@ -4,10 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"sync"
-
-	"github.com/creack/pty"
 
 	"github.com/minspace/min/containers/shim"
 )
@@ -29,16 +28,21 @@ func (r *Runtime) Exec(ctx context.Context, uid, container string, argv []string
 	defer stop()
 
 	var s stdio
-	if tty {
-		err = s.terminal(stdin, stdout)
-	} else {
-		err = s.pipes(stdin, stdout, stderr)
+	if !tty {
+		if err := s.pipes(stdin, stdout, stderr); err != nil {
+			return 0, fmt.Errorf("containers: exec: %w", err)
+		}
 	}
-	if err != nil {
-		return 0, fmt.Errorf("containers: exec: %w", err)
-	}
-	resp, err := shim.Roundtrip(conn, shim.Request{Op: "exec", Container: container, Argv: argv, TTY: tty}, s.remote...)
+	req := shim.Request{Op: "exec", Container: container, Argv: argv, TTY: tty}
+	err = shim.Send(conn, req, s.remote...)
 	s.closeRemote()
+	if err == nil {
+		err = s.started(conn, tty, stdin, stdout)
+	}
+	var resp shim.Response
+	if err == nil {
+		resp, _, err = shim.Receive(conn)
+	}
 	s.finish()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -47,6 +51,26 @@ func (r *Runtime) Exec(ctx context.Context, uid, container string, argv []string
 		return 0, fmt.Errorf("containers: exec in %s/%s: %w", uid, container, err)
 	}
 	return resp.ExitCode, nil
+}
+
+// started reads the shim's first response; with a tty it carries the
+// terminal's master, which the copies then use.
+func (s *stdio) started(conn *net.UnixConn, tty bool, stdin io.Reader, stdout io.Writer) error {
+	_, files, err := shim.Receive(conn)
+	if err != nil {
+		for _, f := range files {
+			f.Close()
+		}
+		return err
+	}
+	if !tty {
+		return nil
+	}
+	if len(files) != 1 {
+		return fmt.Errorf("shim passed %d descriptors for a terminal", len(files))
+	}
+	s.terminal(files[0], stdin, stdout)
+	return nil
 }
 
 // stdio is the plumbing of one exec: the descriptors passed to the shim and
@@ -92,18 +116,12 @@ func (s *stdio) input(r io.Reader) (*os.File, error) {
 	return pr, nil
 }
 
-func (s *stdio) terminal(stdin io.Reader, stdout io.Writer) error {
-	master, slave, err := pty.Open()
-	if err != nil {
-		return err
-	}
-	s.remote = []*os.File{slave, slave, slave}
+func (s *stdio) terminal(master *os.File, stdin io.Reader, stdout io.Writer) {
 	s.local = append(s.local, master)
 	if stdin != nil {
 		go io.Copy(master, stdin)
 	}
 	s.copyOut(stdout, master)
-	return nil
 }
 
 func (s *stdio) copyOut(w io.Writer, r *os.File) {
@@ -118,12 +136,8 @@ func (s *stdio) copyOut(w io.Writer, r *os.File) {
 }
 
 func (s *stdio) closeRemote() {
-	seen := map[*os.File]bool{}
 	for _, f := range s.remote {
-		if !seen[f] {
-			f.Close()
-			seen[f] = true
-		}
+		f.Close()
 	}
 }
 

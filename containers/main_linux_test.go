@@ -186,17 +186,3 @@ func execIn(t *testing.T, r *Runtime, uid, ctr string, argv ...string) (string, 
 func sleeper(name string) ContainerSpec {
 	return ContainerSpec{Name: name, Image: "busybox", Command: []string{"sleep", "1000"}}
 }
-
-func TestSmoke(t *testing.T) {
-	r := newRuntime(t, Options{})
-	runPod(t, r, PodSpec{UID: "smoke", Name: "web", Containers: []ContainerSpec{sleeper("c")}})
-	st, err := r.PodStatus("smoke")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%+v %+v", st, st.Containers[0].State.Terminated)
-	out, errs, code := execIn(t, r, "smoke", "c", "ps")
-	t.Logf("%s %s %d", out, errs, code)
-}
-
-func runHelper(string) {}

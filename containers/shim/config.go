@@ -109,5 +109,6 @@ type Request struct {
 // Response answers a Request.
 type Response struct {
 	Error    string `json:",omitempty"`
+	Started  bool   `json:",omitempty"` // exec: the first of two responses
 	ExitCode int    // exec
 }

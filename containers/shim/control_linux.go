@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -43,10 +44,24 @@ func Dial(podDir string) (*net.UnixConn, error) {
 
 // Roundtrip sends req (with files) on conn and reads the response.
 func Roundtrip(conn *net.UnixConn, req Request, files ...*os.File) (Response, error) {
-	var resp Response
+	if err := Send(conn, req, files...); err != nil {
+		return Response{}, err
+	}
+	resp, got, err := Receive(conn)
+	for _, f := range got {
+		f.Close()
+	}
+	if err != nil {
+		return resp, fmt.Errorf("shim: %s: %w", req.Op, err)
+	}
+	return resp, nil
+}
+
+// Send writes one request, passing files as SCM_RIGHTS.
+func Send(conn *net.UnixConn, req Request, files ...*os.File) error {
 	b, err := json.Marshal(req)
 	if err != nil {
-		return resp, err
+		return err
 	}
 	var oob []byte
 	if len(files) > 0 {
@@ -57,20 +72,32 @@ func Roundtrip(conn *net.UnixConn, req Request, files ...*os.File) (Response, er
 		oob = unix.UnixRights(fds...)
 	}
 	if _, _, err := conn.WriteMsgUnix(b, oob, nil); err != nil {
-		return resp, fmt.Errorf("shim: send: %w", err)
+		return fmt.Errorf("shim: send: %w", err)
 	}
+	return nil
+}
+
+// Receive reads one response and the files passed with it. A response that
+// carries an error is returned as that error.
+func Receive(conn *net.UnixConn) (Response, []*os.File, error) {
+	var resp Response
 	buf := make([]byte, 64<<10)
-	n, err := conn.Read(buf)
-	if err != nil {
-		return resp, fmt.Errorf("shim: %s: no answer: %w", req.Op, err)
+	oob := make([]byte, unix.CmsgSpace(4*4))
+	n, oobn, _, _, err := conn.ReadMsgUnix(buf, oob)
+	if err == nil && n == 0 {
+		err = io.EOF
 	}
+	if err != nil {
+		return resp, nil, fmt.Errorf("no answer: %w", err)
+	}
+	files, ferr := receivedFiles(oob[:oobn])
 	if err := json.Unmarshal(buf[:n], &resp); err != nil {
-		return resp, fmt.Errorf("shim: answer: %w", err)
+		return resp, files, fmt.Errorf("answer: %w", err)
 	}
 	if resp.Error != "" {
-		return resp, errors.New(resp.Error)
+		return resp, files, errors.New(resp.Error)
 	}
-	return resp, nil
+	return resp, files, ferr
 }
 
 func (s *shim) listen() (*net.UnixListener, error) {

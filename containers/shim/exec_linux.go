@@ -1,6 +1,7 @@
 package shim
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -13,12 +14,15 @@ import (
 	"github.com/minspace/min/containers/cgroup"
 )
 
-// exec runs req.Argv inside a running container with the passed stdio (three
-// files, or one terminal used for all three) and returns its exit code. The
-// process is killed if the client goes away first.
+// exec runs req.Argv inside a running container and returns its exit code.
+// Without TTY the client passes three stdio descriptors; with TTY the shim
+// opens a terminal in the container's own devpts (so that tty(1) and
+// ttyname work inside) and passes its master back. Either way a first
+// response (Started) goes out once the process runs. The process is killed
+// if the client goes away first.
 func (s *shim) exec(conn *net.UnixConn, req Request, files []*os.File) (int, error) {
-	if len(files) != 3 || len(req.Argv) == 0 {
-		return 0, errors.New("shim: exec needs argv and three stdio descriptors")
+	if len(req.Argv) == 0 || (!req.TTY && len(files) != 3) {
+		return 0, errors.New("shim: exec needs argv, and three stdio descriptors without a tty")
 	}
 	c, pid := s.running(req.Container)
 	if c == nil {
@@ -29,11 +33,20 @@ func (s *shim) exec(conn *net.UnixConn, req Request, files []*os.File) (int, err
 	}
 	spec := c.spec
 	spec.Argv = req.Argv
-	l := launch{c: spec, group: s.cfg.Cgroup.Child(spec.Name), stdio: [3]*os.File{files[0], files[1], files[2]}}
+	l := launch{c: spec, group: s.cfg.Cgroup.Child(spec.Name)}
+	if !req.TTY {
+		l.stdio = [3]*os.File{files[0], files[1], files[2]}
+	}
 	var cmd *exec.Cmd
+	var master *os.File
 	var err error
-	cgroup.OnThrowawayThread(func() { cmd, err = execOnThread(l, pid, req.TTY) })
+	cgroup.OnThrowawayThread(func() { cmd, master, err = execOnThread(l, pid, req.TTY) })
 	if err != nil {
+		return 0, err
+	}
+	if err := started(conn, master); err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
 		return 0, err
 	}
 	done := make(chan struct{})
@@ -48,6 +61,18 @@ func (s *shim) exec(conn *net.UnixConn, req Request, files []*os.File) (int, err
 		}
 	}()
 	return exitCode(cmd.Wait())
+}
+
+// started sends the intermediate response, with the terminal's master.
+func started(conn *net.UnixConn, master *os.File) error {
+	var oob []byte
+	if master != nil {
+		defer master.Close()
+		oob = unix.UnixRights(int(master.Fd()))
+	}
+	b, _ := json.Marshal(Response{Started: true})
+	_, _, err := conn.WriteMsgUnix(b, oob, nil)
+	return err
 }
 
 func (s *shim) running(name string) (*ctr, int) {
@@ -80,41 +105,60 @@ func exitCode(err error) (int, error) {
 // execOnThread joins the container's pid and mount namespaces (the pod's
 // net, uts and ipc are the shim's own), its cgroup and confinement, and forks
 // the command.
-func execOnThread(l launch, pid int, tty bool) (*exec.Cmd, error) {
+func execOnThread(l launch, pid int, tty bool) (*exec.Cmd, *os.File, error) {
+	cmd, master, err := execSetup(l, pid, tty)
+	if err != nil && master != nil {
+		master.Close()
+		master = nil
+	}
+	return cmd, master, err
+}
+
+func execSetup(l launch, pid int, tty bool) (*exec.Cmd, *os.File, error) {
 	pidNS, err := os.Open(fmt.Sprintf("/proc/%d/ns/pid", pid))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer pidNS.Close()
 	mntNS, err := os.Open(fmt.Sprintf("/proc/%d/ns/mnt", pid))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer mntNS.Close()
 	cgroupFD, err := joinCgroup(l.group) // host paths: before the setns
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if cgroupFD >= 0 {
 		defer unix.Close(cgroupFD)
 	}
 	last, err := lastCap()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// setns into a mount namespace needs a private fs struct.
 	if err := unix.Unshare(unix.CLONE_FS); err != nil {
-		return nil, fmt.Errorf("unshare fs: %w", err)
+		return nil, nil, fmt.Errorf("unshare fs: %w", err)
 	}
 	if err := unix.Setns(int(pidNS.Fd()), unix.CLONE_NEWPID); err != nil {
-		return nil, fmt.Errorf("join pid namespace: %w", err)
+		return nil, nil, fmt.Errorf("join pid namespace: %w", err)
 	}
 	if err := unix.Setns(int(mntNS.Fd()), unix.CLONE_NEWNS); err != nil {
-		return nil, fmt.Errorf("join mount namespace: %w", err)
+		return nil, nil, fmt.Errorf("join mount namespace: %w", err)
+	}
+	var master *os.File
+	if tty {
+		m, slave, err := openPTY()
+		if err != nil {
+			return nil, nil, err
+		}
+		defer slave.Close()
+		master = m
+		l.stdio = [3]*os.File{slave, slave, slave}
 	}
 	cmd, err := command(l)
 	if err != nil {
-		return nil, err
+		return nil, master, err
 	}
 	if tty {
 		cmd.SysProcAttr.Setctty = true
@@ -122,10 +166,29 @@ func execOnThread(l launch, pid int, tty bool) (*exec.Cmd, error) {
 	}
 	useCgroupFD(cmd, cgroupFD)
 	if err := confine(last); err != nil {
-		return nil, err
+		return nil, master, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		return nil, master, err
 	}
-	return cmd, nil
+	return cmd, master, nil
+}
+
+// openPTY opens a terminal pair in this thread's /dev/pts (the container's
+// devpts instance, once the thread has joined its mount namespace).
+func openPTY() (master, slave *os.File, err error) {
+	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open /dev/ptmx: %w", err)
+	}
+	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
+		unix.Close(fd)
+		return nil, nil, fmt.Errorf("unlock pty: %w", err)
+	}
+	sfd, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), unix.TIOCGPTPEER, unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC)
+	if errno != 0 {
+		unix.Close(fd)
+		return nil, nil, fmt.Errorf("open pty peer: %w", errno)
+	}
+	return os.NewFile(uintptr(fd), "ptmx"), os.NewFile(sfd, "pts"), nil
 }

@@ -54,7 +54,9 @@ func Main() {
 }
 
 func newShim() (*shim, error) {
-	signal.Ignore(unix.SIGHUP, unix.SIGINT, unix.SIGPIPE, unix.SIGTERM)
+	// Catch (rather than ignore) what a terminal or a shutdown might send:
+	// ignored dispositions would be inherited by the containers.
+	signal.Notify(make(chan os.Signal, 1), unix.SIGHUP, unix.SIGINT, unix.SIGTERM)
 	// Make os/exec probe for pidfd support now: the probe forks, and a
 	// fork from a thread whose pid namespace is fresh would use it up.
 	os.FindProcess(os.Getpid())

@@ -1,0 +1,106 @@
+package containers
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runHelper is the main of a child test process that starts a pod and then
+// waits to be killed: the engine that dies while its pods run.
+func runHelper(role string) {
+	if role != "runpod" {
+		fmt.Fprintln(os.Stderr, "unknown helper", role)
+		os.Exit(2)
+	}
+	r, err := New(Options{StateDir: os.Getenv("MIN_TEST_STATE"), CgroupParent: os.Getenv("MIN_TEST_CGROUP"),
+		Images: images{os.Getenv("MIN_TEST_LAYER")}})
+	if err == nil {
+		err = r.RunPod(context.Background(), PodSpec{UID: "adopt", Namespace: "default", Name: "adopt",
+			Containers: []ContainerSpec{{Name: "c", Image: "busybox",
+				Command: []string{"sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.02; done"}}}})
+	}
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+	fmt.Println("ready")
+	select {}
+}
+
+func TestShimSurvivesItsParent(t *testing.T) {
+	r := newRuntime(t, Options{})
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := exec.Command(exe, "-test.run=^$")
+	child.Env = append(os.Environ(), "MIN_TEST_HELPER=runpod", "MIN_TEST_STATE="+r.opts.StateDir,
+		"MIN_TEST_CGROUP="+r.opts.CgroupParent, "MIN_TEST_LAYER="+busyboxRoot)
+	out, err := child.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	child.Stderr = os.Stderr
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	if strings.TrimSpace(line) != "ready" {
+		child.Process.Kill()
+		child.Wait()
+		t.Fatalf("helper: %q", line)
+	}
+	// The engine dies hard.
+	if err := child.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	child.Wait()
+	t.Cleanup(func() { r.RemovePod("adopt") })
+
+	// A new runtime over the same state finds the pod, running.
+	r2, err := New(r.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pods, err := r2.ListPods()
+	if err != nil || len(pods) != 1 || pods[0] != "adopt" {
+		t.Fatalf("ListPods = %v, %v; want [adopt]", pods, err)
+	}
+	st, err := r2.PodStatus("adopt")
+	if err != nil || !st.ShimAlive || st.Containers[0].State.Running == nil {
+		t.Fatalf("status after the engine died: %+v, %v", st, err)
+	}
+	// It keeps logging without its parent.
+	before := countLines(t, r2)
+	time.Sleep(200 * time.Millisecond)
+	if after := countLines(t, r2); after <= before {
+		t.Errorf("log did not grow after the engine died: %d then %d lines", before, after)
+	}
+	if out, _, code := execIn(t, r2, "adopt", "c", "hostname"); out != "adopt\n" || code != 0 {
+		t.Errorf("exec after re-adoption: %q %d", out, code)
+	}
+	if err := r2.StopPod("adopt", time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := r2.RemovePod("adopt"); err != nil {
+		t.Fatal(err)
+	}
+	if pods, _ := r2.ListPods(); len(pods) != 0 {
+		t.Errorf("ListPods after remove = %v", pods)
+	}
+}
+
+func countLines(t *testing.T, r *Runtime) int {
+	t.Helper()
+	var b strings.Builder
+	if err := r.ReadLogs(context.Background(), "adopt", "c", LogOptions{}, &b); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Count(b.String(), "\n")
+}
