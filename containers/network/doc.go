@@ -15,12 +15,20 @@
 //
 // What it owns:
 //   - the bridge (created on demand by New, removed by Manager.RemoveBridge);
-//   - the pod veths (host side named "min" plus a hash of bridge and pod ID);
-//   - IPAM: allocations in StateDir/<bridge>.json, guarded by flock on
-//     StateDir/<bridge>.lock, so the engine and every shim can allocate at the same
-//     time without ever handing out one address twice;
+//   - the pod veths: the host end is named "min" plus a hash of bridge and pod ID,
+//     the pod end is eth0, created directly inside the pod's namespace, with a MAC
+//     derived from its address;
+//   - IPAM: an append-only allocation log in StateDir/<bridge>.ipam, guarded by flock
+//     on StateDir/<bridge>.lock, so the engine and every shim can allocate at the
+//     same time without ever handing out one address twice;
 //   - helpers to create and remove named network namespaces (NewNetNS, DeleteNetNS)
 //     and to open sockets inside one (DialContext, Listen) for port-forward.
+//
+// How the runtime uses it: the node agent makes one Manager (New) and, per node, a
+// Node (Manager.Node) whose Setup(podID, netnsPath) and Teardown(podID, netnsPath)
+// are what containers.PodNetwork asks for. netnsPath is any network namespace file:
+// /proc/<shim pid>/ns/net or a file made by NewNetNS. Call them from a process in the
+// host's network namespace (the engine, not the shim, which lives in the pod's).
 //
 // It must never import engine/, bindings/, gopher-lua or its parent package
 // containers: the runtime calls it, not the other way round.

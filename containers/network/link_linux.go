@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netlink/nl"
@@ -16,7 +17,11 @@ import (
 // inside ns as eth0. netlink.LinkAdd would need two more round trips (an
 // index lookup and a separate set-master), and a pod end created on the host would
 // need a temporary name and a move.
-func addPodVeth(host string, bridgeIndex int, ns netns.NsHandle) error {
+//
+// The pod end's MAC address is derived from its IP (0a:58 and the four address bytes,
+// as Kubernetes' bridge plugins do), so when an address is handed out again the
+// host's and other pods' ARP entries for it stay right.
+func addPodVeth(host string, bridgeIndex int, ns netns.NsHandle, ip netip.Addr) error {
 	req := nl.NewNetlinkRequest(unix.RTM_NEWLINK, unix.NLM_F_CREATE|unix.NLM_F_EXCL|unix.NLM_F_ACK)
 	msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
 	msg.Flags, msg.Change = unix.IFF_UP, unix.IFF_UP
@@ -28,12 +33,18 @@ func addPodVeth(host string, bridgeIndex int, ns netns.NsHandle) error {
 	peer := info.AddRtAttr(nl.IFLA_INFO_DATA, nil).AddRtAttr(nl.VETH_INFO_PEER, nil)
 	nl.NewIfInfomsgChild(peer, unix.AF_UNSPEC) // not up: veth_open fails before the pair is linked
 	peer.AddRtAttr(unix.IFLA_IFNAME, nl.ZeroTerminated(podIface))
+	peer.AddRtAttr(unix.IFLA_ADDRESS, podMAC(ip))
 	peer.AddRtAttr(unix.IFLA_NET_NS_FD, nl.Uint32Attr(uint32(ns)))
 	req.AddData(info)
 	if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
 		return fmt.Errorf("create veth %s: %w", host, err)
 	}
 	return nil
+}
+
+func podMAC(ip netip.Addr) net.HardwareAddr {
+	b := ip.As4()
+	return net.HardwareAddr{0x0a, 0x58, b[0], b[1], b[2], b[3]}
 }
 
 // ifIndex looks an interface up with SIOCGIFINDEX: a few microseconds, where an

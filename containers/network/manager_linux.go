@@ -196,10 +196,10 @@ func (m *Manager) plumb(podID string, ns netns.NsHandle, ip netip.Addr) error {
 		return err
 	}
 	name := m.cfg.hostVeth(podID)
-	err = addPodVeth(name, br, ns)
+	err = addPodVeth(name, br, ns, ip)
 	if errors.Is(err, unix.EEXIST) { // left by an earlier Setup of this pod: rebuild it
 		if err = deleteLink(name); err == nil {
-			err = addPodVeth(name, br, ns)
+			err = addPodVeth(name, br, ns, ip)
 		}
 	}
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -80,6 +81,9 @@ func checkLinks(t *testing.T, ns string, ip net.IP, cluster *net.IPNet) {
 	want := (&net.IPNet{IP: ip, Mask: cluster.Mask}).String()
 	if len(addrs) != 1 || addrs[0].IPNet.String() != want {
 		t.Errorf("eth0 addresses = %v, want %s", addrs, want)
+	}
+	if mac := podMAC(netip.MustParseAddr(ip.String())); eth.Attrs().HardwareAddr.String() != mac.String() {
+		t.Errorf("eth0 MAC = %s, want %s (derived from the address)", eth.Attrs().HardwareAddr, mac)
 	}
 }
 
@@ -173,6 +177,38 @@ func checkEcho(t *testing.T, c net.Conn) {
 	got, err := bufio.NewReader(c).ReadString('\n')
 	if err != nil || got != "echo hello\n" {
 		t.Fatalf("echo = %q, %v", got, err)
+	}
+}
+
+// TestNode: a Node allocates in its own CIDR and has the runtime's method shapes.
+func TestNode(t *testing.T) {
+	e := newTestEnv(t)
+	half := netip.PrefixFrom(e.m.cfg.cluster.Addr(), 25)
+	upper := netip.PrefixFrom(lastAddr(half).Next(), 25)
+	if _, err := e.m.Node("10.0.0.0/24"); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("Node outside the cluster = %v, want ErrInvalid", err)
+	}
+	n, err := e.m.Node(upper.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runtime interface {
+		Setup(podID, netnsPath string) (string, error)
+		Teardown(podID, netnsPath string) error
+	} = n
+	ns := e.netns("pod")
+	e.track("pod", ns)
+	ipStr, err := runtime.Setup("pod", ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ip, err := netip.ParseAddr(ipStr)
+	if err != nil || !upper.Contains(ip) {
+		t.Fatalf("Node(%s).Setup = %q, %v; want an address in the node CIDR", upper, ipStr, err)
+	}
+	checkTCP(t, "", ns, net.IP(ip.AsSlice()))
+	if err := runtime.Teardown("pod", ns); err != nil {
+		t.Fatal(err)
 	}
 }
 
