@@ -23,13 +23,21 @@ func TestMain(m *testing.M) {
 	if role := os.Getenv(childEnv); role != "" {
 		os.Exit(child(role))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if benchFixture.dir != "" {
+		_ = os.RemoveAll(benchFixture.dir)
+	}
+	os.Exit(code)
 }
 
 // child runs as a separate process: "writer:<dir>" creates pods forever and
-// prints each acknowledged name; "open:<dir>" tries to open the store.
+// prints each acknowledged name; "open:<dir>" tries to open the store;
+// "hold:<dir>" reports the memory of a process holding the store.
 func child(role string) int {
 	what, dir, _ := strings.Cut(role, ":")
+	if what == "hold" {
+		return holdChild(dir)
+	}
 	s, err := Open(dir, Options{})
 	if what == "open" {
 		if err != nil {

@@ -61,7 +61,15 @@ func (s *Store) persistSet(key, raw string, rev int64) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("store: write %s: %w", key, err)
 	}
+	s.touch()
 	return val[len(r)+1:], nil
+}
+
+// touch tells the syncer that the file changed.
+func (s *Store) touch() {
+	if s.syncer != nil {
+		s.syncer.touch()
+	}
 }
 
 // persistDelete removes key and records the new revision in one transaction.
@@ -76,6 +84,7 @@ func (s *Store) persistDelete(key string, rev int64) error {
 	if err != nil {
 		return fmt.Errorf("store: delete %s: %w", key, err)
 	}
+	s.touch()
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sync"
+	"time"
 
 	"github.com/tidwall/buntdb"
 )
@@ -38,7 +39,7 @@ const (
 func (p SyncPolicy) bunt() (buntdb.SyncPolicy, error) {
 	switch p {
 	case SyncEverySecond:
-		return buntdb.EverySecond, nil
+		return buntdb.Never, nil // the store's own syncer fsyncs (syncer.go)
 	case SyncAlways:
 		return buntdb.Always, nil
 	case SyncNever:
@@ -81,7 +82,8 @@ type Store struct {
 	lock   *os.File
 	byType map[reflect.Type]*table
 	byRes  map[string]*table
-	repair int64 // bytes dropped from a torn tail at open
+	repair int64   // bytes dropped from a torn tail at open
+	syncer *syncer // SyncEverySecond only
 
 	mu     sync.RWMutex // guards everything below and the tables
 	closed bool
@@ -144,6 +146,9 @@ func openLocked(dir string, opts Options, policy buntdb.SyncPolicy) (*Store, err
 		return nil, err
 	}
 	s.hist = newHistory(opts.HistorySize, s.rev)
+	if opts.Sync == SyncEverySecond {
+		s.syncer = startSyncer(path, time.Second)
+	}
 	return s, nil
 }
 
@@ -170,6 +175,9 @@ func (s *Store) Close() error {
 	s.closed = true
 	close(s.done)
 	s.mu.Unlock()
+	if s.syncer != nil {
+		s.syncer.close()
+	}
 	err := s.db.Close()
 	if lerr := s.lock.Close(); err == nil {
 		err = lerr
