@@ -77,12 +77,21 @@ func deleteLink(name string) error {
 		return nil
 	}
 	if err == nil {
-		err = netlink.LinkDel(&netlink.Device{LinkAttrs: netlink.LinkAttrs{Index: idx}})
+		err = deleteIndex(idx)
 	}
-	if err == nil || errors.Is(err, unix.ENODEV) { // ENODEV: gone meanwhile
-		return nil
+	if err != nil {
+		return fmt.Errorf("delete %s: %w", name, err)
 	}
-	return fmt.Errorf("delete %s: %w", name, err)
+	return nil
+}
+
+// deleteIndex deletes a host link; one that is gone meanwhile (ENODEV) is fine.
+func deleteIndex(idx int) error {
+	err := netlink.LinkDel(&netlink.Device{LinkAttrs: netlink.LinkAttrs{Index: idx}})
+	if err != nil && !errors.Is(err, unix.ENODEV) {
+		return fmt.Errorf("delete link %d: %w", idx, err)
+	}
+	return nil
 }
 
 // isUp says whether a link has IFF_UP.

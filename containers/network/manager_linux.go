@@ -245,21 +245,19 @@ func (m *Manager) Teardown(podID, netnsPath string) error {
 	if err := checkPodID(podID); err != nil {
 		return err
 	}
-	name := m.cfg.hostVeth(podID)
-	l, err := netlink.LinkByName(name)
-	var nf netlink.LinkNotFoundError
+	idx, err := ifIndex(m.cfg.hostVeth(podID))
 	switch {
-	case errors.As(err, &nf):
+	case errors.Is(err, ErrNotFound):
 		err = deletePodVeth(netnsPath)
 	case err == nil:
-		if err = netlink.LinkDel(l); errors.Is(err, unix.ENODEV) {
-			err = nil
-		}
-	}
-	if _, rerr := m.ipam.release(podID); rerr != nil && !errors.Is(rerr, ErrNotFound) {
-		err = errors.Join(err, rerr)
+		err = deleteIndex(idx)
 	}
 	if err != nil {
+		// Keep the address: the pod may still use it, and handing it to another pod
+		// would put it twice on the bridge. A later Teardown frees it.
+		return fmt.Errorf("pod %s: teardown: %w", podID, err)
+	}
+	if _, err := m.ipam.release(podID); err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("pod %s: teardown: %w", podID, err)
 	}
 	return nil
