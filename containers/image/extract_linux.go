@@ -152,11 +152,28 @@ func (x *extractor) parent(rel string) (int, error) {
 	if err != nil {
 		return -1, err
 	}
-	if len(x.fds) >= 64 {
-		x.flushFds()
-	}
-	x.fds[rel] = fd
+	x.cache(rel, fd)
 	return fd, nil
+}
+
+// existing returns a cached descriptor of the existing directory rel.
+func (x *extractor) existing(rel string) (int, error) {
+	if fd, ok := x.fds[rel]; ok {
+		return fd, nil
+	}
+	fd, err := x.openBeneath(rel)
+	if err != nil {
+		return -1, err
+	}
+	x.cache(rel, fd)
+	return fd, nil
+}
+
+// cache keeps a directory descriptor for the entries that follow. It never
+// closes one: entry trims the cache before it starts, when no descriptor
+// is in use.
+func (x *extractor) cache(rel string, fd int) {
+	x.fds[rel] = fd
 }
 
 func (x *extractor) mkdirAll(rel string) error {
@@ -174,6 +191,9 @@ func (x *extractor) mkdirAll(rel string) error {
 
 // entry writes one tar entry.
 func (x *extractor) entry(hdr *tar.Header, r io.Reader) error {
+	if len(x.fds) >= 64 {
+		x.flushFds()
+	}
 	rel, err := cleanName(hdr.Name)
 	if err != nil {
 		return err
@@ -189,10 +209,16 @@ func (x *extractor) entry(hdr *tar.Header, r io.Reader) error {
 	if !x.opts.plain && strings.HasPrefix(base, whiteoutPrefix) {
 		return x.whiteout(pfd, dir, base)
 	}
-	if err := x.makeRoom(pfd, rel, hdr.Typeflag == tar.TypeDir); err != nil {
-		return err
+	// Create first: in a fresh layer the name is almost always free, and
+	// a stat per entry costs as much as the create on this machine.
+	err = x.create(pfd, rel, base, hdr, r)
+	if errors.Is(err, unix.EEXIST) {
+		if err := x.makeRoom(pfd, rel, false); err != nil {
+			return err
+		}
+		err = x.create(pfd, rel, base, hdr, r)
 	}
-	return x.create(pfd, rel, base, hdr, r)
+	return err
 }
 
 func (x *extractor) create(pfd int, rel, base string, hdr *tar.Header, r io.Reader) error {
@@ -200,7 +226,16 @@ func (x *extractor) create(pfd int, rel, base string, hdr *tar.Header, r io.Read
 	switch hdr.Typeflag {
 	case tar.TypeDir:
 		err := unix.Mkdirat(pfd, base, 0o700)
-		if err != nil && !errors.Is(err, unix.EEXIST) {
+		if errors.Is(err, unix.EEXIST) {
+			err = x.makeRoom(pfd, rel, true) // keeps a directory
+			if err == nil {
+				err = unix.Mkdirat(pfd, base, 0o700)
+			}
+			if errors.Is(err, unix.EEXIST) {
+				err = nil
+			}
+		}
+		if err != nil {
 			return err
 		}
 		x.dirs = append(x.dirs, dirMeta{rel: rel, mode: mode, mtime: hdr.ModTime, atime: hdr.AccessTime})
@@ -267,11 +302,10 @@ func (x *extractor) hardlink(pfd int, base string, hdr *tar.Header) error {
 		return fmt.Errorf("%w: hard link to %q", ErrUnsafeLayer, hdr.Linkname)
 	}
 	tdir, tbase := path.Split(target)
-	tfd, err := x.openBeneath(strings.TrimSuffix(tdir, "/"))
+	tfd, err := x.existing(strings.TrimSuffix(tdir, "/"))
 	if err != nil {
 		return fmt.Errorf("hard link to %q: %w", hdr.Linkname, err)
 	}
-	defer unix.Close(tfd)
 	return unix.Linkat(tfd, tbase, pfd, base, 0)
 }
 

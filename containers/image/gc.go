@@ -12,7 +12,7 @@ import (
 // image uses them (and Options.Pinned does not list them).
 func (s *Store) Remove(ref string) error {
 	var nm string
-	if idPattern.MatchString(ref) {
+	if isID(ref) {
 		nm = ref
 	} else {
 		n, err := Normalize(ref)

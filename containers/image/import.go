@@ -10,8 +10,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // format is what Import found at a path.
@@ -81,10 +82,28 @@ func isFile(p string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
-// archiveEntry matches the top-level names an image archive holds: a
-// docker save (manifest.json, repositories, <id>.json, <id>/layer.tar) or
-// an OCI layout (oci-layout, index.json, blobs/...).
-var archiveEntry = regexp.MustCompile(`^(manifest\.json|repositories|index\.json|oci-layout|blobs(/.*)?|(sha256:)?[0-9a-f]{64}(\.json|\.tar|\.tar\.gz|/.*)?)$`)
+// archiveEntry tells whether nm is a name an image archive holds: a
+// docker save (manifest.json, repositories, <hex>.json, <hex>/layer.tar,
+// sha256:<hex>, <hex>.tar.gz) or an OCI layout (oci-layout, index.json,
+// blobs/...).
+func archiveEntry(nm string) bool {
+	switch nm {
+	case "manifest.json", "repositories", "index.json", "oci-layout", "blobs":
+		return true
+	}
+	if strings.HasPrefix(nm, "blobs/") {
+		return true
+	}
+	nm = strings.TrimPrefix(nm, "sha256:")
+	if len(nm) < 64 || !isHex64(nm[:64]) {
+		return false
+	}
+	switch rest := nm[64:]; {
+	case rest == "", rest == ".json", rest == ".tar", rest == ".tar.gz", strings.HasPrefix(rest, "/"):
+		return true
+	}
+	return false
+}
 
 // sniffTar reads tar headers until the content decides: the first name
 // that no image archive has makes it a root file system.
@@ -106,7 +125,7 @@ func sniffTar(r io.Reader, p string) (format, error) {
 		if nm == "" {
 			continue
 		}
-		if !archiveEntry.MatchString(nm) {
+		if !archiveEntry(nm) {
 			return formatRootfsTar, nil
 		}
 		manifest = manifest || nm == "manifest.json"
@@ -162,12 +181,7 @@ func (s *Store) importRootfs(name, p string, f format) (*Image, error) {
 			return tw.close()
 		})
 	} else {
-		var r io.ReadCloser
-		if r, err = openMaybeGzip(p); err != nil {
-			return nil, err
-		}
-		li, err = s.unpack(r, "")
-		r.Close()
+		li, err = s.unpackTar(p)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", p, err)
@@ -177,6 +191,34 @@ func (s *Store) importRootfs(name, p string, f format) (*Image, error) {
 		return nil, err
 	}
 	return s.commitImage(nm, cf)
+}
+
+// unpackTar unpacks a rootfs tar file. A plain tar is hashed first: when
+// the store has its layer already, nothing is extracted.
+func (s *Store) unpackTar(p string) (layerInfo, error) {
+	if !isGzip(p) {
+		diff, err := hashFile(p)
+		if err != nil {
+			return layerInfo{}, err
+		}
+		return s.ensureLayer(diff, func() (io.ReadCloser, error) { return os.Open(p) })
+	}
+	r, err := openMaybeGzip(p)
+	if err != nil {
+		return layerInfo{}, err
+	}
+	defer r.Close()
+	return s.unpack(r, "")
+}
+
+func hashFile(p string) (v1.Hash, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return v1.Hash{}, err
+	}
+	defer f.Close()
+	h, _, err := v1.SHA256(f)
+	return h, err
 }
 
 func requireName(name string) (string, error) {

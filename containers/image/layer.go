@@ -1,6 +1,7 @@
 package image
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -79,6 +80,8 @@ func (s *Store) unpack(r io.Reader, want string) (layerInfo, error) {
 		return layerInfo{}, fmt.Errorf("unpack layer: %w", err)
 	}
 	defer removeTree(tmp)
+	// tar reads 512-byte headers: buffer, or each is a system call.
+	r = bufio.NewReaderSize(r, 128<<10)
 	h := sha256.New()
 	size, err := extractTar(io.TeeReader(r, h), filepath.Join(tmp, "root"), extractOptions{})
 	if err != nil {

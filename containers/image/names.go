@@ -2,7 +2,6 @@ package image
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -11,7 +10,24 @@ import (
 // dockerHub is the registry that familiar names ("busybox") live on.
 const dockerHub = "index.docker.io"
 
-var idPattern = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+// isID tells whether s is an image ID, "sha256:" and 64 lowercase hex
+// digits. (No regexp: package initialisers run in every re-exec.)
+func isID(s string) bool {
+	hx, ok := strings.CutPrefix(s, "sha256:")
+	return ok && isHex64(hx)
+}
+
+func isHex64(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // Normalize returns the familiar, fully tagged form of an image reference,
 // the way Docker prints it: "busybox" and "docker.io/library/busybox" are

@@ -149,7 +149,7 @@ func (s *Store) Get(ref string) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	if idPattern.MatchString(ref) {
+	if isID(ref) {
 		return s.getByID(ref, refs)
 	}
 	n, err := Normalize(ref)

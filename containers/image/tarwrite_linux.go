@@ -155,10 +155,10 @@ func (w *tarWriter) dir(nm string, mode int64, uid, gid int, mtime time.Time) er
 		Uid: uid, Gid: gid, ModTime: mtime, Format: tar.FormatPAX})
 }
 
-// symlink writes a symlink entry.
-func (w *tarWriter) symlink(nm, target string, mtime time.Time) error {
-	return w.tw.WriteHeader(&tar.Header{Typeflag: tar.TypeSymlink, Name: nm, Linkname: target,
-		Mode: 0o777, ModTime: mtime, Format: tar.FormatPAX})
+// hardlink writes a hard link entry to an earlier entry.
+func (w *tarWriter) hardlink(nm, target string) error {
+	return w.tw.WriteHeader(&tar.Header{Typeflag: tar.TypeLink, Name: nm, Linkname: target,
+		Format: tar.FormatPAX})
 }
 
 // bytes writes a regular file with the given content.
