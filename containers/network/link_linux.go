@@ -47,15 +47,20 @@ func podMAC(ip netip.Addr) net.HardwareAddr {
 	return net.HardwareAddr{0x0a, 0x58, b[0], b[1], b[2], b[3]}
 }
 
-// ifIndex looks an interface up with SIOCGIFINDEX: a few microseconds, where an
-// RTM_GETLINK of a bridge (with all its attributes) costs far more. ErrNotFound when
-// there is no such interface.
+// ifIndex looks an interface of the host up with SIOCGIFINDEX: a few microseconds,
+// where an RTM_GETLINK (with all the link's attributes) costs far more. ErrNotFound
+// when there is no such interface.
 func ifIndex(name string) (int, error) {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return 0, fmt.Errorf("ifindex %s: %w", name, err)
 	}
 	defer unix.Close(fd)
+	return ifIndexOn(fd, name)
+}
+
+// ifIndexOn uses the socket fd, which decides the namespace the name is looked up in.
+func ifIndexOn(fd int, name string) (int, error) {
 	ifr, err := unix.NewIfreq(name)
 	if err != nil {
 		return 0, fmt.Errorf("ifindex %s: %v: %w", name, err, ErrInvalid)
@@ -68,6 +73,40 @@ func ifIndex(name string) (int, error) {
 		return 0, fmt.Errorf("ifindex %s: %w", name, err)
 	}
 	return int(ifr.Uint32()), nil
+}
+
+// setUp sets IFF_UP on a link of the socket's namespace.
+func setUp(fd int, name string) error {
+	ifr, err := unix.NewIfreq(name)
+	if err != nil {
+		return fmt.Errorf("set %s up: %v: %w", name, err, ErrInvalid)
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("set %s up: %w", name, err)
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	if err := unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("set %s up: %w", name, err)
+	}
+	return nil
+}
+
+// addAddr adds an IPv4 address (with its broadcast address, as `ip addr add ... brd +`
+// would) to a link of the calling thread's namespace.
+func addAddr(index int, p netip.Prefix) error {
+	req := nl.NewNetlinkRequest(unix.RTM_NEWADDR, unix.NLM_F_CREATE|unix.NLM_F_EXCL|unix.NLM_F_ACK)
+	msg := nl.NewIfAddrmsg(unix.AF_INET)
+	msg.Prefixlen, msg.Index = uint8(p.Bits()), uint32(index)
+	req.AddData(msg)
+	ip := p.Addr().AsSlice()
+	req.AddData(nl.NewRtAttr(unix.IFA_LOCAL, ip))
+	req.AddData(nl.NewRtAttr(unix.IFA_ADDRESS, ip))
+	bcast := lastAddr(p.Masked()).AsSlice()
+	req.AddData(nl.NewRtAttr(unix.IFA_BROADCAST, bcast))
+	if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
+		return fmt.Errorf("add %s to %s: %w", p, podIface, err)
+	}
+	return nil
 }
 
 // deleteLink deletes a host link by name; a missing one is fine.

@@ -213,28 +213,29 @@ func (m *Manager) plumb(podID string, ns netns.NsHandle, ip netip.Addr) error {
 
 // configurePod sets lo and eth0 up and gives eth0 its address with the cluster
 // prefix length: the kernel's prefix route for that address is the on-link cluster
-// route, the only route the pod gets.
+// route, the only route the pod gets. It all happens on one thread inside the
+// namespace with plain ioctls and one netlink request; the netlink library would
+// spend a socket and a full link dump per step.
 func (m *Manager) configurePod(ns netns.NsHandle, ip netip.Addr) error {
-	h, err := handleAt(ns)
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	if err := loopbackUp(h); err != nil {
-		return err
-	}
-	eth, err := h.LinkByName(podIface)
-	if err != nil {
-		return fmt.Errorf("find %s in netns: %w", podIface, err)
-	}
-	addr := &netlink.Addr{IPNet: ipNet(netip.PrefixFrom(ip, m.cfg.cluster.Bits()))}
-	if err := h.AddrAdd(eth, addr); err != nil {
-		return fmt.Errorf("add %s to %s: %w", addr.IPNet, podIface, err)
-	}
-	if err := h.LinkSetUp(eth); err != nil {
-		return fmt.Errorf("set %s up: %w", podIface, err)
-	}
-	return nil
+	addr := netip.PrefixFrom(ip, m.cfg.cluster.Bits())
+	return inNetNS(ns, func() error {
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		defer unix.Close(fd)
+		if err := setUp(fd, "lo"); err != nil {
+			return err
+		}
+		eth, err := ifIndexOn(fd, podIface)
+		if err != nil {
+			return err
+		}
+		if err := addAddr(eth, addr); err != nil {
+			return err
+		}
+		return setUp(fd, podIface)
+	})
 }
 
 // Teardown removes the pod's veth (both ends) and frees its address. It is idempotent:

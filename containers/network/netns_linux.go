@@ -55,22 +55,14 @@ func LoopbackUp(netnsPath string) error {
 		return err
 	}
 	defer ns.Close()
-	h, err := handleAt(ns)
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	return loopbackUp(h)
-}
-
-// loopbackUp uses ifindex 1: the kernel always gives a namespace's lo that index, which
-// saves a lookup per pod.
-func loopbackUp(h *netlink.Handle) error {
-	lo := &netlink.Device{LinkAttrs: netlink.LinkAttrs{Index: 1, Name: "lo"}}
-	if err := h.LinkSetUp(lo); err != nil {
-		return fmt.Errorf("set lo up: %w", err)
-	}
-	return nil
+	return inNetNS(ns, func() error {
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		defer unix.Close(fd)
+		return setUp(fd, "lo")
+	})
 }
 
 // openNetNS opens a network namespace file and refuses anything else, including the
