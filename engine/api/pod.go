@@ -20,8 +20,8 @@ type PodSpec struct {
 	NodeName                      string            `json:"nodeName,omitempty"`
 	ShareProcessNamespace         *bool             `json:"shareProcessNamespace,omitempty"`
 	Hostname                      string            `json:"hostname,omitempty"`
-	Tolerations                   []Toleration      `json:"tolerations,omitempty"`
 	Affinity                      *Affinity         `json:"affinity,omitempty"`
+	Tolerations                   []Toleration      `json:"tolerations,omitempty"`
 }
 
 // Container is one process of a pod, started from an image.
@@ -136,7 +136,7 @@ type PodCondition struct {
 type ContainerStatus struct {
 	Name         string         `json:"name"`
 	State        ContainerState `json:"state,omitzero"`
-	LastState    ContainerState `json:"lastTerminationState,omitzero"`
+	LastState    ContainerState `json:"lastState,omitzero"`
 	Ready        bool           `json:"ready"`
 	RestartCount int32          `json:"restartCount"`
 	Image        string         `json:"image"`

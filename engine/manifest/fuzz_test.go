@@ -1,0 +1,47 @@
+package manifest
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzDecode: no input panics the decoder, and whatever decodes encodes
+// to a manifest that decodes again to the same encoding.
+func FuzzDecode(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(kubiaDir, "*.yaml"))
+	for _, file := range files {
+		if data, err := os.ReadFile(file); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte("apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Namespace, metadata: {name: a}}\n"))
+	f.Add([]byte(`{"apiVersion":"v1","kind":"ReplicationController","metadata":{"name":"r"},"spec":{"replicas":3,"template":{"metadata":{"labels":{"app":"a"}},"spec":{"containers":[{"name":"a","image":"b","resources":{"limits":{"cpu":"0.5","memory":"1.5Gi"}}}]}}}}`))
+	f.Add([]byte("apiVersion: v1\nkind: Node\nmetadata: {name: n}\nspec: {taints: [{key: k, effect: NoSchedule}]}\nstatus: {capacity: {pods: 110}}\n"))
+	f.Add([]byte("---\n---\nnull\n---\n- 1\n"))
+	dec := NewDecoder(Options{KeepStatus: true})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		objs, _ := Decode(data)
+		objs2, _ := dec.Decode(data)
+		for _, o := range append(objs, objs2...) {
+			for _, format := range []string{"json", "yaml"} {
+				out, err := Encode(o, format)
+				if err != nil {
+					t.Fatalf("encode %s: %v", format, err)
+				}
+				back, err := dec.Decode(out)
+				if err != nil || len(back) != 1 {
+					t.Fatalf("re-decode %s: %v (%d objects)\n%s", format, err, len(back), out)
+				}
+				again, err := Encode(back[0], format)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(out, again) {
+					t.Fatalf("%s encoding not stable:\n%s\nthen\n%s", format, out, again)
+				}
+			}
+		}
+	})
+}
