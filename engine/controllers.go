@@ -3,6 +3,10 @@ package engine
 // startControllers starts the engine's background loops.
 func (e *Engine) startControllers() {
 	e.run(e.namespaceController)
+	e.run(e.schedulerLoop)
+	e.run(e.replicationLoop)
+	e.run(e.simulatedLoop)
+	e.run(e.eventCollector)
 }
 
 // nodeHasAgent says whether some node agent runs the node's pods (and so

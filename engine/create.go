@@ -23,6 +23,9 @@ func (e *Engine) Create(ctx context.Context, obj api.Object, opts CreateOptions)
 	if err := e.prepareCreate(kind, obj); err != nil {
 		return nil, err
 	}
+	if _, ok := obj.(*api.Node); ok {
+		defer e.nodeMu.Unlock()
+	}
 	meta := obj.GetObjectMeta()
 	if kind.Namespaced {
 		if err := e.admitNamespace(kind, meta); err != nil {
@@ -72,6 +75,12 @@ func (e *Engine) prepareCreate(kind api.Kind, obj api.Object) error {
 		o.Status = api.ReplicationControllerStatus{}
 	case *api.Namespace:
 		o.Status = api.NamespaceStatus{Phase: "Active"}
+	case *api.Node:
+		e.nodeMu.Lock() // released in Create, after the node is stored
+		if err := e.prepareNode(o); err != nil {
+			e.nodeMu.Unlock()
+			return err
+		}
 	}
 	api.SetDefaults(obj)
 	return nil

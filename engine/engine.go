@@ -34,6 +34,8 @@ type Engine struct {
 	wg     sync.WaitGroup
 
 	nsKick chan struct{} // wakes the namespace controller
+	nodeMu sync.Mutex    // serialises node creation (pod CIDR allocation)
+	events *recorder
 
 	agentsMu sync.Mutex
 	agents   map[string]nodeAgent // node name -> the agent running its pods
@@ -71,6 +73,7 @@ func Open(home string, opts Options) (*Engine, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &Engine{home: home, opts: opts, store: st, ctx: ctx, cancel: cancel,
 		nsKick: make(chan struct{}, 1), agents: map[string]nodeAgent{}}
+	e.events = &recorder{e: e, seen: map[string]string{}}
 	if err := e.ensureNamespaces(); err != nil {
 		st.Close()
 		cancel()

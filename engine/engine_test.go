@@ -129,7 +129,9 @@ func TestSameNameInTwoNamespaces(t *testing.T) {
 func TestStaleUpdateConflicts(t *testing.T) {
 	e := openTest(t)
 	ctx := context.Background()
-	out, err := e.Create(ctx, testPod("", "web", nil), CreateOptions{})
+	p := testPod("", "web", nil)
+	p.Spec.NodeName = "elsewhere" // bound: no controller writes to it meanwhile
+	out, err := e.Create(ctx, p, CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,122 @@
+package engine
+
+import (
+	"fmt"
+	"net/netip"
+	"runtime"
+
+	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/store"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// Versions Min reports: the Kubernetes release whose behaviour it matches,
+// and its own.
+const (
+	KubeVersion = "v1.36.3"
+	Version     = "0.1.0"
+)
+
+// NodeTypeAnnotation says who runs a node's pods: NodeHost (this machine),
+// NodeVirtual (this machine, inside the node's own cgroup and pod CIDR) or
+// NodeSimulated (nobody: pods are marked Running without processes, as
+// kwok does). A node without it is an ordinary API object that no agent
+// runs, as a node whose kubelet never started.
+const (
+	NodeTypeAnnotation = "min.minspace.io/node-type"
+	NodeHost           = "host"
+	NodeVirtual        = "virtual"
+	NodeSimulated      = "simulated"
+)
+
+// ClusterCIDR holds every node's /24 pod CIDR.
+const ClusterCIDR = "10.244.0.0/16"
+
+func nodeType(n *api.Node) string { return n.Annotations[NodeTypeAnnotation] }
+
+// prepareNode fills in what a kubelet would report for a node Min runs:
+// capacity (kwok's defaults for simulated nodes), allocatable, a Ready
+// condition, node info and a pod CIDR.
+func (e *Engine) prepareNode(n *api.Node) error {
+	typ := nodeType(n)
+	if typ == "" {
+		return nil
+	}
+	if typ != NodeHost && typ != NodeVirtual && typ != NodeSimulated {
+		return api.NewBadRequest(fmt.Sprintf("annotation %s: unsupported value %q: supported values: %q, %q, %q",
+			NodeTypeAnnotation, typ, NodeHost, NodeVirtual, NodeSimulated))
+	}
+	defaultCapacity(&n.Status, typ)
+	if n.Status.Allocatable == nil {
+		n.Status.Allocatable = api.ResourceList{}
+		for k, v := range n.Status.Capacity {
+			n.Status.Allocatable[k] = v.DeepCopy()
+		}
+	}
+	now := e.now()
+	if len(n.Status.Conditions) == 0 {
+		n.Status.Conditions = []api.NodeCondition{{Type: "Ready", Status: "True", Reason: "KubeletReady",
+			Message: "kubelet is posting ready status", LastHeartbeatTime: now, LastTransitionTime: now}}
+	}
+	setLabelDefault(&n.ObjectMeta, "kubernetes.io/hostname", n.Name)
+	setLabelDefault(&n.ObjectMeta, "kubernetes.io/os", runtime.GOOS)
+	setLabelDefault(&n.ObjectMeta, "kubernetes.io/arch", runtime.GOARCH)
+	info := &n.Status.NodeInfo
+	if info.KubeletVersion == "" {
+		info.KubeletVersion = KubeVersion
+		info.ContainerRuntimeVersion = "min://" + Version
+		info.OperatingSystem, info.Architecture = runtime.GOOS, runtime.GOARCH
+	}
+	if n.Spec.PodCIDR == "" {
+		cidr, err := e.freePodCIDR()
+		if err != nil {
+			return err
+		}
+		n.Spec.PodCIDR, n.Spec.PodCIDRs = cidr, []string{cidr}
+	}
+	return nil
+}
+
+func defaultCapacity(st *api.NodeStatus, typ string) {
+	def := map[string]string{"cpu": "32", "memory": "256Gi", "pods": "110"}
+	if st.Capacity == nil {
+		st.Capacity = api.ResourceList{}
+	}
+	for k, v := range def {
+		if _, ok := st.Capacity[k]; !ok && (typ == NodeSimulated || k == "pods") {
+			st.Capacity[k] = resource.MustParse(v)
+		}
+	}
+}
+
+func setLabelDefault(m *api.ObjectMeta, k, v string) {
+	if _, ok := m.Labels[k]; ok {
+		return
+	}
+	if m.Labels == nil {
+		m.Labels = map[string]string{}
+	}
+	m.Labels[k] = v
+}
+
+// freePodCIDR returns the first /24 of ClusterCIDR no node holds. Node
+// creation is serialised by nodeMu, so two nodes never get the same one.
+// When all 256 are taken a node gets none, and its pods no IP.
+func (e *Engine) freePodCIDR() (string, error) {
+	nodes, _, err := e.store.List("nodes", store.ListOptions{})
+	if err != nil {
+		return "", err
+	}
+	used := map[string]bool{}
+	for _, o := range nodes {
+		used[o.(*api.Node).Spec.PodCIDR] = true
+	}
+	base := netip.MustParsePrefix(ClusterCIDR).Addr().As4()
+	for i := 0; i < 256; i++ {
+		cidr := netip.PrefixFrom(netip.AddrFrom4([4]byte{base[0], base[1], byte(i), 0}), 24).String()
+		if !used[cidr] {
+			return cidr, nil
+		}
+	}
+	return "", nil
+}

@@ -1,0 +1,215 @@
+package engine
+
+import (
+	"context"
+	"reflect"
+	"time"
+
+	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/controller"
+)
+
+// replicationManager keeps every ReplicationController at spec.replicas.
+// It caches RCs and pods from two informers, marks an RC dirty when it or
+// a pod of its namespace changes, and reconciles dirty RCs after draining
+// the queued events, so that a burst of changes costs one pass.
+type replicationManager struct {
+	e     *Engine
+	rcs   map[string]*api.ReplicationController // namespace/name
+	pods  map[string]map[string]*api.Pod        // namespace -> name -> pod
+	dirty map[string]bool                       // RC keys
+}
+
+func (e *Engine) replicationLoop(ctx context.Context) {
+	m := &replicationManager{e: e, rcs: map[string]*api.ReplicationController{},
+		pods: map[string]map[string]*api.Pod{}, dirty: map[string]bool{}}
+	rcEvents, podEvents := make(chan Event, 1024), make(chan Event, 1024)
+	e.run(func(ctx context.Context) { e.inform(ctx, "replicationcontrollers", ListOptions{}, func(ev Event) { sendEvent(ctx, rcEvents, ev) }) })
+	e.run(func(ctx context.Context) { e.inform(ctx, "pods", ListOptions{}, func(ev Event) { sendEvent(ctx, podEvents, ev) }) })
+	requeue := time.NewTimer(time.Hour)
+	defer requeue.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-rcEvents:
+			m.rcChanged(ev)
+		case ev := <-podEvents:
+			m.podChanged(ctx, ev)
+		case <-requeue.C:
+			for k := range m.rcs {
+				m.dirty[k] = true
+			}
+		}
+	drain:
+		for {
+			select {
+			case ev := <-rcEvents:
+				m.rcChanged(ev)
+			case ev := <-podEvents:
+				m.podChanged(ctx, ev)
+			default:
+				break drain
+			}
+		}
+		if after := m.syncDirty(ctx); after > 0 {
+			requeue.Reset(after)
+		}
+	}
+}
+
+func (m *replicationManager) rcChanged(ev Event) {
+	rc := ev.Object.(*api.ReplicationController)
+	key := rc.Namespace + "/" + rc.Name
+	if ev.Type == Deleted {
+		delete(m.rcs, key)
+		delete(m.dirty, key)
+		for _, p := range m.pods[rc.Namespace] { // pods it created while being deleted
+			m.collectIfOrphaned(context.Background(), p)
+		}
+		return
+	}
+	m.rcs[key] = rc
+	m.dirty[key] = true
+}
+
+func (m *replicationManager) podChanged(ctx context.Context, ev Event) {
+	p := ev.Object.(*api.Pod)
+	m.setPod(p, ev.Type == Deleted)
+	if ev.Type != Deleted {
+		m.collectIfOrphaned(ctx, p)
+	}
+	for key, rc := range m.rcs {
+		if rc.Namespace == p.Namespace {
+			m.dirty[key] = true
+		}
+	}
+}
+
+func (m *replicationManager) setPod(p *api.Pod, gone bool) {
+	ns := m.pods[p.Namespace]
+	if ns == nil {
+		ns = map[string]*api.Pod{}
+		m.pods[p.Namespace] = ns
+	}
+	if gone {
+		delete(ns, p.Name)
+		return
+	}
+	ns[p.Name] = p
+}
+
+// syncDirty reconciles the dirty RCs; it returns when one wants a look
+// again without any event (minReadySeconds), or 0.
+func (m *replicationManager) syncDirty(ctx context.Context) time.Duration {
+	var after time.Duration
+	for key := range m.dirty {
+		delete(m.dirty, key)
+		rc := m.rcs[key]
+		if rc == nil {
+			continue
+		}
+		if d := m.sync(ctx, rc); d > 0 && (after == 0 || d < after) {
+			after = d
+		}
+	}
+	return after
+}
+
+func (m *replicationManager) sync(ctx context.Context, rc *api.ReplicationController) time.Duration {
+	ns := m.pods[rc.Namespace]
+	pods := make([]*api.Pod, 0, len(ns))
+	for _, p := range ns {
+		pods = append(pods, p)
+	}
+	plan := controller.ReconcileRCAt(rc, pods, m.e.opts.Now())
+	for _, p := range plan.Adopt {
+		m.setOwner(rc, p, true)
+	}
+	for _, p := range plan.Release {
+		m.setOwner(rc, p, false)
+	}
+	for range plan.Create {
+		out, err := m.e.Create(ctx, controller.NewPodFromTemplate(rc), CreateOptions{})
+		if err != nil {
+			m.e.events.record(rc, "Warning", "FailedCreate", "replication-controller", "Error creating: "+err.Error())
+			break
+		}
+		m.setPod(out.(*api.Pod), false) // seen at once, so the next pass does not create it again
+		m.e.events.record(rc, "Normal", "SuccessfulCreate", "replication-controller", "Created pod: "+out.GetObjectMeta().Name)
+	}
+	for _, p := range plan.Delete {
+		if out, err := m.e.Delete(ctx, "pods", p.Namespace, p.Name, DeleteOptions{PreconditionUID: p.UID}); err == nil {
+			m.setPod(out.(*api.Pod), out.GetObjectMeta().DeletionTimestamp == nil)
+			m.e.events.record(rc, "Normal", "SuccessfulDelete", "replication-controller", "Deleted pod: "+p.Name)
+		}
+	}
+	m.writeStatus(rc, plan.Status)
+	return plan.RequeueAfter
+}
+
+// setOwner adopts (own=true) or releases a pod with a compare-and-set on
+// its uid, so a pod replaced meanwhile is left alone.
+func (m *replicationManager) setOwner(rc *api.ReplicationController, p *api.Pod, own bool) {
+	out, err := m.e.store.GuaranteedUpdate("pods", p.Namespace, p.Name, func(o api.Object) (api.Object, error) {
+		cur := o.(*api.Pod)
+		changed := false
+		if cur.UID == p.UID && own {
+			changed = controller.SetControllerRef(cur, rc)
+		} else if cur.UID == p.UID {
+			changed = controller.RemoveControllerRef(cur, rc)
+		}
+		if !changed {
+			return nil, errUnchanged
+		}
+		return cur, nil
+	})
+	if err == nil {
+		m.setPod(out.(*api.Pod), false)
+	}
+}
+
+func (m *replicationManager) writeStatus(rc *api.ReplicationController, st api.ReplicationControllerStatus) {
+	if reflect.DeepEqual(rc.Status, st) {
+		return
+	}
+	out, err := m.e.updateStatus("replicationcontrollers", rc.Namespace, rc.Name, func(o api.Object) bool {
+		cur := o.(*api.ReplicationController)
+		if cur.UID != rc.UID || reflect.DeepEqual(cur.Status, st) {
+			return false
+		}
+		cur.Status = st
+		return true
+	})
+	if err == nil {
+		m.rcs[rc.Namespace+"/"+rc.Name] = out.(*api.ReplicationController)
+	}
+}
+
+// collectIfOrphaned deletes a pod whose controlling RC is gone, as
+// Kubernetes' garbage collector does: it catches pods that an RC created
+// while it was being deleted.
+func (m *replicationManager) collectIfOrphaned(ctx context.Context, p *api.Pod) {
+	var ref *api.OwnerReference
+	for i := range p.OwnerReferences {
+		r := &p.OwnerReferences[i]
+		if r.Kind == "ReplicationController" && r.Controller != nil && *r.Controller {
+			ref = r
+		}
+	}
+	if ref == nil || p.DeletionTimestamp != nil {
+		return
+	}
+	for _, rc := range m.rcs {
+		if rc.UID == ref.UID {
+			return
+		}
+	}
+	owner, err := m.e.store.Get("replicationcontrollers", p.Namespace, ref.Name)
+	if err == nil && owner.GetObjectMeta().UID == ref.UID {
+		return
+	}
+	if err == nil || api.ReasonOf(err) == api.ReasonNotFound {
+		m.e.Delete(ctx, "pods", p.Namespace, p.Name, DeleteOptions{PreconditionUID: p.UID})
+	}
+}

@@ -1,0 +1,157 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/controller"
+)
+
+// simulatedKubelet runs every simulated node, as kwok does: a pod bound to
+// one is marked Running and Ready at once without any process, and a pod
+// being deleted is removed at once. One loop serves all simulated nodes so
+// that a thousand of them cost one goroutine.
+type simulatedKubelet struct {
+	e       *Engine
+	nodes   map[string]*api.Node
+	ipams   map[string]*controller.IPAM
+	waiting map[string]map[string]*api.Pod // node -> pod key -> pod bound before the node was seen
+}
+
+func (e *Engine) simulatedLoop(ctx context.Context) {
+	k := &simulatedKubelet{e: e, nodes: map[string]*api.Node{}, ipams: map[string]*controller.IPAM{},
+		waiting: map[string]map[string]*api.Pod{}}
+	nodeEvents, podEvents := make(chan Event, 1024), make(chan Event, 1024)
+	e.run(func(ctx context.Context) { e.inform(ctx, "nodes", ListOptions{}, func(ev Event) { sendEvent(ctx, nodeEvents, ev) }) })
+	e.run(func(ctx context.Context) { e.inform(ctx, "pods", ListOptions{}, func(ev Event) { sendEvent(ctx, podEvents, ev) }) })
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-nodeEvents:
+			k.nodeChanged(ctx, ev)
+		case ev := <-podEvents:
+			k.podChanged(ev)
+		}
+	}
+}
+
+func (k *simulatedKubelet) nodeChanged(ctx context.Context, ev Event) {
+	n := ev.Object.(*api.Node)
+	_, known := k.nodes[n.Name]
+	if ev.Type == Deleted || nodeType(n) != NodeSimulated {
+		if known {
+			delete(k.nodes, n.Name)
+			delete(k.ipams, n.Name)
+			k.e.setAgent(n.Name, nil)
+			k.e.deletePodsOfNode(ctx, n.Name)
+		}
+		return
+	}
+	k.nodes[n.Name] = n
+	if !known {
+		if ipam, err := controller.NewIPAM(n.Spec.PodCIDR); err == nil {
+			k.ipams[n.Name] = ipam
+		}
+		k.e.setAgent(n.Name, simulatedAgent{})
+		for _, p := range k.waiting[n.Name] {
+			k.run(p)
+		}
+		delete(k.waiting, n.Name)
+	}
+}
+
+func (k *simulatedKubelet) podChanged(ev Event) {
+	p := ev.Object.(*api.Pod)
+	node := p.Spec.NodeName
+	if node == "" {
+		return
+	}
+	key := p.Namespace + "/" + p.Name
+	if _, ok := k.nodes[node]; !ok {
+		if ev.Type == Deleted {
+			delete(k.waiting[node], key)
+		} else if k.waiting[node] != nil || p.Status.Phase == "Pending" {
+			if k.waiting[node] == nil {
+				k.waiting[node] = map[string]*api.Pod{}
+			}
+			k.waiting[node][key] = p
+		}
+		return
+	}
+	if ev.Type == Deleted {
+		if ipam := k.ipams[node]; ipam != nil {
+			ipam.Release(string(p.UID))
+		}
+		return
+	}
+	k.run(p)
+}
+
+// run brings one pod of a simulated node to where a kubelet would.
+func (k *simulatedKubelet) run(p *api.Pod) {
+	if p.DeletionTimestamp != nil {
+		k.e.store.Delete("pods", p.Namespace, p.Name, p.UID)
+		return
+	}
+	if p.Status.Phase == "Running" && p.Status.PodIP != "" || controller.IsTerminal(p.Status.Phase) {
+		return
+	}
+	node := k.nodes[p.Spec.NodeName]
+	ip := ""
+	if ipam := k.ipams[node.Name]; ipam != nil {
+		ip, _ = ipam.Allocate(string(p.UID))
+	}
+	st := controller.SimulatedPodStatus(p, node, ip, k.e.opts.Now())
+	k.e.updateStatus("pods", p.Namespace, p.Name, func(o api.Object) bool {
+		cur := o.(*api.Pod)
+		if cur.UID != p.UID || cur.DeletionTimestamp != nil {
+			return false
+		}
+		cur.Status = st
+		return true
+	})
+}
+
+// simulatedAgent answers the pod I/O calls of simulated nodes: there is no
+// process behind their pods.
+type simulatedAgent struct{}
+
+func (simulatedAgent) Logs(ctx context.Context, p *api.Pod, opts LogOptions, w io.Writer) error {
+	return api.NewBadRequest(fmt.Sprintf("pod %s runs on simulated node %s: it has no logs", p.Name, p.Spec.NodeName))
+}
+
+func (simulatedAgent) Exec(ctx context.Context, p *api.Pod, opts ExecOptions) (int, error) {
+	return -1, api.NewBadRequest(fmt.Sprintf("pod %s runs on simulated node %s: it has no processes to exec into", p.Name, p.Spec.NodeName))
+}
+
+func (simulatedAgent) Dial(ctx context.Context, p *api.Pod, port int) (net.Conn, error) {
+	return nil, api.NewBadRequest(fmt.Sprintf("pod %s runs on simulated node %s: nothing listens there", p.Name, p.Spec.NodeName))
+}
+
+// setAgent registers (or, with nil, removes) the agent running a node.
+func (e *Engine) setAgent(node string, a nodeAgent) {
+	e.agentsMu.Lock()
+	defer e.agentsMu.Unlock()
+	if a == nil {
+		delete(e.agents, node)
+		return
+	}
+	e.agents[node] = a
+}
+
+// deletePodsOfNode removes the pods bound to a node that is gone, as
+// Kubernetes' pod garbage collector does.
+func (e *Engine) deletePodsOfNode(ctx context.Context, node string) {
+	list, err := e.List(ctx, "pods", ListOptions{FieldSelector: "spec.nodeName=" + node})
+	if err != nil {
+		return
+	}
+	for _, o := range list.Items {
+		m := o.GetObjectMeta()
+		e.store.Delete("pods", m.Namespace, m.Name, m.UID)
+	}
+}
