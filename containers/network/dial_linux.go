@@ -16,18 +16,19 @@ import (
 // DialContext connects to address from inside the network namespace at netnsPath, for
 // port-forward. The socket is created inside the namespace (on a thread that returns
 // to the host right after) and connected from the host's goroutines through Go's
-// poller, so ctx cancels the connect. network is tcp, tcp4, tcp6, udp, udp4 or udp6.
+// poller, so ctx cancels the connect. network is tcp, tcp4 or tcp6 (port-forward is
+// TCP only, as in Kubernetes).
 // The host must be an IP address or "localhost": a name would be resolved with the
 // host's resolver, which is not the pod's view.
 func DialContext(ctx context.Context, netnsPath, network, address string) (net.Conn, error) {
-	sotype, ap, err := parseEndpoint(network, address)
+	ap, err := parseEndpoint(network, address)
 	if err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	f, err := socketIn(netnsPath, ap, sotype)
+	f, err := socketIn(netnsPath, ap)
 	if err != nil {
 		return nil, err
 	}
@@ -45,14 +46,11 @@ func DialContext(ctx context.Context, netnsPath, network, address string) (net.C
 // Listen opens a TCP listener inside the network namespace at netnsPath ("tcp",
 // "tcp4" or "tcp6"; the host must be an IP address or "localhost"; port 0 picks one).
 func Listen(netnsPath, network, address string) (net.Listener, error) {
-	sotype, ap, err := parseEndpoint(network, address)
+	ap, err := parseEndpoint(network, address)
 	if err != nil {
 		return nil, err
 	}
-	if sotype != unix.SOCK_STREAM {
-		return nil, fmt.Errorf("listen %s: only tcp: %w", network, ErrInvalid)
-	}
-	f, err := socketIn(netnsPath, ap, sotype)
+	f, err := socketIn(netnsPath, ap)
 	if err != nil {
 		return nil, err
 	}
@@ -92,27 +90,23 @@ func bindListen(f *os.File, sa unix.Sockaddr) error {
 	return lerr
 }
 
-// parseEndpoint turns network and "host:port" into a socket type and an address.
-func parseEndpoint(network, address string) (int, netip.AddrPort, error) {
-	sotype, fam := 0, ""
-	if n := len(network); n > 0 && (network[n-1] == '4' || network[n-1] == '6') {
-		fam = network[n-1:]
-	}
+// parseEndpoint turns network and "host:port" into an address.
+func parseEndpoint(network, address string) (netip.AddrPort, error) {
+	var fam string
 	switch network {
-	case "tcp", "tcp4", "tcp6":
-		sotype = unix.SOCK_STREAM
-	case "udp", "udp4", "udp6":
-		sotype = unix.SOCK_DGRAM
+	case "tcp":
+	case "tcp4", "tcp6":
+		fam = network[3:]
 	default:
-		return 0, netip.AddrPort{}, fmt.Errorf("network %q: %w", network, ErrInvalid)
+		return netip.AddrPort{}, fmt.Errorf("network %q: only tcp, tcp4 and tcp6: %w", network, ErrInvalid)
 	}
 	host, portStr, err := net.SplitHostPort(address)
 	if err != nil {
-		return 0, netip.AddrPort{}, fmt.Errorf("address %q: %v: %w", address, err, ErrInvalid)
+		return netip.AddrPort{}, fmt.Errorf("address %q: %v: %w", address, err, ErrInvalid)
 	}
 	port, err := strconv.ParseUint(portStr, 10, 16)
 	if err != nil {
-		return 0, netip.AddrPort{}, fmt.Errorf("address %q: port must be a number: %w", address, ErrInvalid)
+		return netip.AddrPort{}, fmt.Errorf("address %q: port must be a number: %w", address, ErrInvalid)
 	}
 	var ip netip.Addr
 	switch {
@@ -122,21 +116,21 @@ func parseEndpoint(network, address string) (int, netip.AddrPort, error) {
 		ip = netip.AddrFrom4([4]byte{127, 0, 0, 1})
 	default:
 		if ip, err = netip.ParseAddr(host); err != nil || ip.Zone() != "" {
-			return 0, netip.AddrPort{}, fmt.Errorf("address %q: host must be an IP address or localhost: %w", address, ErrInvalid)
+			return netip.AddrPort{}, fmt.Errorf("address %q: host must be an IP address or localhost: %w", address, ErrInvalid)
 		}
 	}
 	if fam != "6" {
 		ip = ip.Unmap()
 	}
 	if fam == "4" && !ip.Is4() || fam == "6" && !ip.Is6() {
-		return 0, netip.AddrPort{}, fmt.Errorf("address %q is not for %s: %w", address, network, ErrInvalid)
+		return netip.AddrPort{}, fmt.Errorf("address %q is not for %s: %w", address, network, ErrInvalid)
 	}
-	return sotype, netip.AddrPortFrom(ip, uint16(port)), nil
+	return netip.AddrPortFrom(ip, uint16(port)), nil
 }
 
-// socketIn creates a non-blocking socket inside the namespace and wraps it in an
+// socketIn creates a non-blocking TCP socket inside the namespace and wraps it in an
 // os.File, which registers it with Go's poller.
-func socketIn(netnsPath string, ap netip.AddrPort, sotype int) (*os.File, error) {
+func socketIn(netnsPath string, ap netip.AddrPort) (*os.File, error) {
 	ns, err := openNetNS(netnsPath)
 	if err != nil {
 		return nil, err
@@ -148,7 +142,7 @@ func socketIn(netnsPath string, ap netip.AddrPort, sotype int) (*os.File, error)
 	}
 	var fd int
 	err = inNetNS(ns, func() (err error) {
-		fd, err = unix.Socket(family, sotype|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+		fd, err = unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 		return err
 	})
 	if err != nil {

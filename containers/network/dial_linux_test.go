@@ -32,6 +32,7 @@ func TestDialContext(t *testing.T) {
 		{name: "port name", network: "tcp", address: "127.0.0.1:http", err: ErrInvalid},
 		{name: "IPv4 address for tcp6", network: "tcp6", address: lo, err: ErrInvalid},
 		{name: "unix network", network: "unix", address: "/tmp/x", err: ErrInvalid},
+		{name: "udp", network: "udp", address: lo, err: ErrInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,4 +141,36 @@ func freePort(t *testing.T, ns string) string {
 func port(addr string) string {
 	_, p, _ := net.SplitHostPort(addr)
 	return p
+}
+
+func TestParseEndpoint(t *testing.T) {
+	tests := []struct {
+		name, network, address, want string // want "" = ErrInvalid
+	}{
+		{name: "IPv4", network: "tcp", address: "10.0.0.1:80", want: "10.0.0.1:80"},
+		{name: "IPv6", network: "tcp", address: "[fd00::1]:80", want: "[fd00::1]:80"},
+		{name: "localhost", network: "tcp", address: "localhost:8080", want: "127.0.0.1:8080"},
+		{name: "localhost for tcp6", network: "tcp6", address: "localhost:8080", want: "[::1]:8080"},
+		{name: "mapped IPv4 for tcp4", network: "tcp4", address: "[::ffff:10.0.0.1]:80", want: "10.0.0.1:80"},
+		{name: "IPv6 for tcp4", network: "tcp4", address: "[::1]:80"},
+		{name: "zone", network: "tcp", address: "[fe80::1%eth0]:80"},
+		{name: "host name", network: "tcp", address: "web:80"},
+		{name: "no port", network: "tcp", address: "10.0.0.1"},
+		{name: "port out of range", network: "tcp", address: "10.0.0.1:65536"},
+		{name: "udp", network: "udp", address: "10.0.0.1:53"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ap, err := parseEndpoint(tt.network, tt.address)
+			if tt.want == "" {
+				if !errors.Is(err, ErrInvalid) {
+					t.Fatalf("parseEndpoint = %v, %v; want ErrInvalid", ap, err)
+				}
+				return
+			}
+			if err != nil || ap.String() != tt.want {
+				t.Fatalf("parseEndpoint = %v, %v; want %s", ap, err, tt.want)
+			}
+		})
+	}
 }

@@ -529,3 +529,57 @@ func BenchmarkSetupTeardownWithNetNS(b *testing.B) {
 		}
 	}
 }
+
+// TestThreadsStayInHostNetNS: after Setup, Teardown, NewNetNS, DialContext and Listen
+// have entered pod namespaces many times, every thread of the process is back in the
+// host's namespace.
+func TestThreadsStayInHostNetNS(t *testing.T) {
+	e := newTestEnv(t)
+	for i := range 10 {
+		ns, ip := e.setup(fmt.Sprint("pod-", i))
+		checkTCP(t, "", ns, ip)
+		if err := e.m.Teardown(fmt.Sprint("pod-", i), ns); err != nil {
+			t.Fatal(err)
+		}
+	}
+	host, err := os.Readlink("/proc/self/ns/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range tasks {
+		ns, err := os.Readlink(filepath.Join("/proc/self/task", task.Name(), "ns/net"))
+		if err != nil {
+			continue // the thread ended meanwhile
+		}
+		if ns != host {
+			t.Errorf("thread %s is in %s, not the host's %s", task.Name(), ns, host)
+		}
+	}
+}
+
+// TestNewConcurrent: many Managers starting at once (the engine and several shims)
+// agree on one bridge with one gateway address.
+func TestNewConcurrent(t *testing.T) {
+	e := newTestEnv(t)
+	if err := e.m.RemoveBridge(); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := New(e.opts); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	br := mustLink(t, e.opts.Bridge)
+	addrs, err := netlink.AddrList(br, unix.AF_INET)
+	if err != nil || len(addrs) != 1 || !addrs[0].IP.Equal(e.m.Gateway()) || !isUp(br) {
+		t.Fatalf("bridge %s: up=%v addresses %v, %v; want up with only %s", e.opts.Bridge, isUp(br), addrs, err, e.m.Gateway())
+	}
+}
