@@ -78,3 +78,17 @@ func cpuTime() int64 {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
+
+// BenchmarkResolve is what the runtime pays per container start.
+func BenchmarkResolve(b *testing.B) {
+	s := openStore(b)
+	p := writeFile(b, filepath.Join(b.TempDir(), "r.tar"), tarDir(b, makeRootfs(b)))
+	if _, err := s.Import("app", p); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		if _, _, err := s.Resolve("app"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

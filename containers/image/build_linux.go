@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -20,7 +21,8 @@ type BuildSpec struct {
 	From string // the base image; "" or "scratch" for none
 	// Files maps a destination path in the image to a host path. Modes
 	// and mtimes are kept, the owner is root (Docker's COPY); a directory
-	// is copied recursively.
+	// is copied recursively, keeping the symlinks inside it; a source that
+	// is itself a symlink is followed, as cp does.
 	Files map[string]string
 	// Cmd and Entrypoint replace the base's when not nil. As in a
 	// Dockerfile, a new Entrypoint drops the base's Cmd unless Cmd is set.
@@ -29,6 +31,7 @@ type BuildSpec struct {
 	// and add the others.
 	Env        []string
 	WorkingDir string
+	User       string // replaces the base's when not empty
 }
 
 // Build makes the image spec describes and names it spec.Name.
@@ -76,7 +79,7 @@ func checkBuild(spec BuildSpec) error {
 		if dst == "" || src == "" {
 			return fmt.Errorf("build %s: %w: file %q -> %q: both paths are needed", spec.Name, ErrInvalid, src, dst)
 		}
-		if _, err := os.Lstat(src); err != nil {
+		if _, err := os.Stat(src); err != nil {
 			return fmt.Errorf("build %s: %w: %w", spec.Name, ErrInvalid, err)
 		}
 	}
@@ -107,7 +110,11 @@ func writeFiles(w io.Writer, files map[string]string, baseLayers []string) error
 		if err := parents(tw, clean, baseLayers); err != nil {
 			return err
 		}
-		if err := tw.tree(files[dst], clean); err != nil {
+		src, err := filepath.EvalSymlinks(files[dst])
+		if err != nil {
+			return err
+		}
+		if err := tw.tree(src, clean); err != nil {
 			return err
 		}
 	}
@@ -164,6 +171,9 @@ func applySpec(c *v1.Config, spec BuildSpec) {
 	}
 	if spec.WorkingDir != "" {
 		c.WorkingDir = spec.WorkingDir
+	}
+	if spec.User != "" {
+		c.User = spec.User
 	}
 }
 

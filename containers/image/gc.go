@@ -96,19 +96,25 @@ func (s *Store) collect() error {
 			keep[filepath.Base(filepath.Dir(p))] = true
 		}
 	}
-	if err := s.sweep(s.imagesDir(), ".json", live); err != nil {
+	configs, err := s.sweep(s.imagesDir(), ".json", live)
+	s.forgetCached(configs, nil)
+	if err != nil {
 		return err
 	}
-	return s.sweep(s.layersDir(), "", keep)
+	layers, err := s.sweep(s.layersDir(), "", keep)
+	s.forgetCached(nil, layers)
+	return err
 }
 
-// sweep deletes the entries of dir (names = hex + suffix) not in keep.
-// Each goes to tmp by a rename first, so none is ever seen half deleted.
-func (s *Store) sweep(dir, suffix string, keep map[string]bool) error {
+// sweep deletes the entries of dir (names = hex + suffix) not in keep and
+// returns the hex names it deleted. Each goes to tmp by a rename first, so
+// none is ever seen half deleted.
+func (s *Store) sweep(dir, suffix string, keep map[string]bool) ([]string, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
-		return fmt.Errorf("image store: %w", err)
+		return nil, fmt.Errorf("image store: %w", err)
 	}
+	var gone []string
 	for _, e := range ents {
 		hx, ok := strings.CutSuffix(e.Name(), suffix)
 		if !ok || keep[hx] || strings.HasPrefix(e.Name(), ".") {
@@ -116,14 +122,15 @@ func (s *Store) sweep(dir, suffix string, keep map[string]bool) error {
 		}
 		trash, err := os.MkdirTemp(s.tmpDir(), "gc-")
 		if err != nil {
-			return err
+			return gone, err
 		}
 		if err := os.Rename(filepath.Join(dir, e.Name()), filepath.Join(trash, e.Name())); err != nil {
-			return fmt.Errorf("image store gc: %w", err)
+			return gone, fmt.Errorf("image store gc: %w", err)
 		}
+		gone = append(gone, hx)
 		if err := removeTree(trash); err != nil {
-			return fmt.Errorf("image store gc: %w", err)
+			return gone, fmt.Errorf("image store gc: %w", err)
 		}
 	}
-	return nil
+	return gone, nil
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -53,6 +54,15 @@ type Store struct {
 	mu        sync.Mutex
 	layerL    map[string]*sync.Mutex // per-diffID extraction locks
 	busyboxMu sync.Mutex             // one EnsureBusybox assembles at a time
+
+	// Caches that make Resolve cost one stat (it runs per container
+	// start). Configs and layer sizes are content-addressed, so they never
+	// change; the refs are re-read when repositories.json is replaced.
+	cacheMu sync.Mutex
+	refsKey refsKey
+	refs    map[string]string // read-only once cached
+	configs map[string]*v1.ConfigFile
+	sizes   map[string]int64
 }
 
 // Open opens (creating it if needed) the image store in dir and clears
@@ -62,7 +72,8 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("image store %s: %w", dir, err)
 	}
-	s := &Store{dir: abs, opts: opts, layerL: map[string]*sync.Mutex{}}
+	s := &Store{dir: abs, opts: opts, layerL: map[string]*sync.Mutex{},
+		configs: map[string]*v1.ConfigFile{}, sizes: map[string]int64{}}
 	for _, d := range []string{s.layersDir(), s.imagesDir(), s.tmpDir()} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("image store: %w", err)
@@ -112,12 +123,7 @@ func (s *Store) clearTmp() error {
 
 // List returns every named image, sorted by name.
 func (s *Store) List() ([]Image, error) {
-	unlock, err := s.lock(refsLock, false)
-	if err != nil {
-		return nil, err
-	}
-	refs, err := s.readRefs()
-	unlock()
+	refs, err := s.cachedRefs()
 	if err != nil {
 		return nil, err
 	}
@@ -140,12 +146,7 @@ func (s *Store) List() ([]Image, error) {
 // Get returns the image a reference names: a name in any form Normalize
 // accepts, or an image ID ("sha256:<hex>").
 func (s *Store) Get(ref string) (*Image, error) {
-	unlock, err := s.lock(refsLock, false)
-	if err != nil {
-		return nil, err
-	}
-	refs, err := s.readRefs()
-	unlock()
+	refs, err := s.cachedRefs()
 	if err != nil {
 		return nil, err
 	}
@@ -194,26 +195,28 @@ func (s *Store) Resolve(ref string) (layers []string, cfg ImageConfig, err error
 
 // load reads an image record and the sizes of its layers.
 func (s *Store) load(nm, id string) (*Image, error) {
-	cf, err := s.readConfig(id)
+	cf, err := s.cachedConfig(id)
 	if err != nil {
 		return nil, err
 	}
 	img := &Image{Name: nm, ID: id, Created: cf.Created.Time, Config: configOf(cf)}
 	for _, d := range cf.RootFS.DiffIDs {
-		info, err := s.readLayerInfo(d.Hex)
+		size, err := s.cachedSize(d.Hex)
 		if err != nil {
 			return nil, fmt.Errorf("image %s: %w", nm, err)
 		}
 		img.Layers = append(img.Layers, d.String())
-		img.Size += info.Size
+		img.Size += size
 	}
 	return img, nil
 }
 
+// configOf copies the runtime's part of a config: callers may modify it
+// without touching the cache.
 func configOf(cf *v1.ConfigFile) ImageConfig {
 	c := cf.Config
-	return ImageConfig{Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env,
-		WorkingDir: c.WorkingDir, User: c.User}
+	return ImageConfig{Entrypoint: slices.Clone(c.Entrypoint), Cmd: slices.Clone(c.Cmd),
+		Env: slices.Clone(c.Env), WorkingDir: c.WorkingDir, User: c.User}
 }
 
 func (s *Store) readConfig(id string) (*v1.ConfigFile, error) {
@@ -255,7 +258,11 @@ func (s *Store) writeRefs(refs map[string]string) error {
 	if err != nil {
 		return err
 	}
-	return s.writeFileAtomic(s.refsPath(), b)
+	err = s.writeFileAtomic(s.refsPath(), b)
+	s.cacheMu.Lock()
+	s.refs = nil // this process re-reads at once, whatever the stat says
+	s.cacheMu.Unlock()
+	return err
 }
 
 // setRef points name at id.

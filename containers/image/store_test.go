@@ -83,6 +83,8 @@ func TestBuild(t *testing.T) {
 	writeFile(t, filepath.Join(data, "sub/one.txt"), []byte("one"))
 	os.Chmod(filepath.Join(data, "sub/one.txt"), 0o600)
 	os.Symlink("sub/one.txt", filepath.Join(data, "link"))
+	scriptLink := filepath.Join(host, "script-link")
+	os.Symlink(script, scriptLink)
 
 	cases := []struct {
 		name   string
@@ -91,9 +93,9 @@ func TestBuild(t *testing.T) {
 		layers int
 	}{
 		{"cmd and env override", BuildSpec{Name: "app", From: "base-cfg",
-			Files: map[string]string{"/app/server.sh": script, "/app/data": data, "etc/conf.d/new": script},
-			Cmd:   []string{"/app/server.sh"}, Env: []string{"PATH=/app:/bin", "NEW=2"}, WorkingDir: "/app"},
-			ImageConfig{Cmd: []string{"/app/server.sh"}, Env: []string{"PATH=/app:/bin", "KEEP=1", "NEW=2"}, WorkingDir: "/app"}, 2},
+			Files: map[string]string{"/app/server.sh": script, "/app/data": data, "etc/conf.d/new": scriptLink},
+			Cmd:   []string{"/app/server.sh"}, Env: []string{"PATH=/app:/bin", "NEW=2"}, WorkingDir: "/app", User: "nobody"},
+			ImageConfig{Cmd: []string{"/app/server.sh"}, Env: []string{"PATH=/app:/bin", "KEEP=1", "NEW=2"}, WorkingDir: "/app", User: "nobody"}, 2},
 		{"entrypoint drops the base cmd", BuildSpec{Name: "ep", From: "base-cfg", Entrypoint: []string{"/bin/tool"}},
 			ImageConfig{Entrypoint: []string{"/bin/tool"}, Env: []string{"PATH=/bin", "KEEP=1"}, WorkingDir: "/old"}, 1},
 		{"scratch", BuildSpec{Name: "lone", Files: map[string]string{"/server.sh": script}, Cmd: []string{"/server.sh"}},
@@ -414,4 +416,47 @@ func sameFile(t *testing.T, a, b string) bool {
 		t.Fatal(err)
 	}
 	return os.SameFile(sa, sb)
+}
+
+// TestTwoStoresShareDir: a second Store on the same directory (another
+// process, in effect) sees the first one's changes.
+func TestTwoStoresShareDir(t *testing.T) {
+	dir := t.TempDir()
+	a, err := Open(dir, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(dir, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := a.Import("one", makeRootfs(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name string
+		do   func() error
+		ref  string
+		want error
+	}{
+		{"import seen", func() error { return nil }, "one", nil},
+		{"tag seen", func() error { _, err := a.Tag("one", "two"); return err }, "two", nil},
+		{"removal seen", func() error { return a.Remove("one") }, "one", ErrImageNotFound},
+		{"other name kept", func() error { return nil }, "two", nil},
+		{"removal by the other store", func() error { return b.Remove("two") }, "two", ErrImageNotFound},
+	}
+	for _, c := range steps {
+		t.Run(c.name, func(t *testing.T) {
+			if err := c.do(); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []*Store{a, b} {
+				got, err := s.Get(c.ref)
+				if !errors.Is(err, c.want) || (err == nil && got.ID != img.ID) {
+					t.Errorf("Get(%q) = %v, %v; want %v", c.ref, got, err, c.want)
+				}
+			}
+		})
+	}
 }
