@@ -103,3 +103,10 @@ func heap() uint64 {
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
 }
+
+// BenchmarkScheduleAffinity: required node affinity (disk In [ssd], zone
+// NotIn [z9]) instead of a nodeSelector, with requests.
+func BenchmarkScheduleAffinity(b *testing.B) {
+	runBench(b, benchPodList(benchPods, requests("cpu", "100m", "memory", "128Mi"),
+		affinity([]api.NodeSelectorRequirement{expr("disk", "In", "ssd"), expr("zone", "NotIn", "z9")})))
+}

@@ -12,7 +12,9 @@
 // go to the node with fewer pods, then round-robin. As kube-scheduler does,
 // a search stops once it has found percentageOfNodesToScore feasible nodes
 // (adaptive: 50% - nodes/125, at least 5% and 100 nodes) and the next search
-// starts where the last one stopped.
+// starts where the last one stopped. Which nodes satisfy a set of label
+// constraints (nodeSelector plus affinity) is computed once and cached until
+// node labels change, so pods stamped from one template filter by index.
 //
 // A node that is not Ready is filtered as Kubernetes' node lifecycle
 // controller would have tainted it: Ready=False adds

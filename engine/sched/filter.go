@@ -1,12 +1,9 @@
 package sched
 
 import (
-	"fmt"
 	"sort"
 
 	"github.com/minspace/min/engine/api"
-	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/selection"
 )
 
 // Per-node reasons, exactly as kube-scheduler's plugins word them (v1.36).
@@ -37,65 +34,19 @@ const (
 // per-node work is plain comparisons.
 type candidate struct {
 	req                    request
-	selector               []labelPair
-	affinity               []labels.Selector // ORed; nil when the pod has no required affinity
-	hasAffinity            bool
 	tolerations            []api.Toleration
 	toleratesUnschedulable bool
+	// match says, by position in Scheduler.list, which nodes satisfy the
+	// pod's nodeSelector and node affinity; nil when the pod has neither.
+	match []bool
 }
 
-type labelPair struct{ key, value string }
-
-// compile prepares pod for filtering. It fails only on a node affinity that
-// Kubernetes' validation would have refused.
-func compile(pod *api.Pod) (*candidate, error) {
+// newCandidate prepares pod's resources and tolerations; the scheduler adds
+// the label constraints (see Scheduler.labelMatch).
+func newCandidate(pod *api.Pod) *candidate {
 	c := &candidate{req: podRequest(&pod.Spec), tolerations: pod.Spec.Tolerations}
-	for k, v := range pod.Spec.NodeSelector {
-		c.selector = append(c.selector, labelPair{k, v})
-	}
 	c.toleratesUnschedulable = tolerates(c.tolerations, &api.Taint{Key: taintUnschedulable, Effect: effectNoSchedule})
-	if a := pod.Spec.Affinity; a != nil && a.NodeAffinity != nil && a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution != nil {
-		terms, err := compileTerms(a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms)
-		if err != nil {
-			return nil, err
-		}
-		c.affinity, c.hasAffinity = terms, true
-	}
-	return c, nil
-}
-
-// compileTerms turns node selector terms into label selectors. As upstream,
-// a term without expressions matches no node, so it is left out.
-func compileTerms(terms []api.NodeSelectorTerm) ([]labels.Selector, error) {
-	var out []labels.Selector
-	for i, t := range terms {
-		if len(t.MatchExpressions) == 0 {
-			continue
-		}
-		sel := labels.NewSelector()
-		for j, e := range t.MatchExpressions {
-			op, ok := operators[e.Operator]
-			if !ok {
-				return nil, fmt.Errorf("nodeSelectorTerms[%d].matchExpressions[%d]: %w: operator %q is not In, NotIn, Exists, DoesNotExist, Gt or Lt", i, j, api.ErrInvalid, e.Operator)
-			}
-			r, err := labels.NewRequirement(e.Key, op, e.Values)
-			if err != nil {
-				return nil, fmt.Errorf("nodeSelectorTerms[%d].matchExpressions[%d]: %w: %v", i, j, api.ErrInvalid, err)
-			}
-			sel = sel.Add(*r)
-		}
-		out = append(out, sel)
-	}
-	return out, nil
-}
-
-var operators = map[string]selection.Operator{
-	"In":           selection.In,
-	"NotIn":        selection.NotIn,
-	"Exists":       selection.Exists,
-	"DoesNotExist": selection.DoesNotExist,
-	"Gt":           selection.GreaterThan,
-	"Lt":           selection.LessThan,
+	return c
 }
 
 // filter runs the filters in kube-scheduler's order and stops at the first
@@ -109,29 +60,10 @@ func (c *candidate) filter(ni *nodeInfo) failure {
 			return failTaint
 		}
 	}
-	if !c.matches(ni.labels) {
+	if c.match != nil && !c.match[ni.pos] {
 		return failAffinity
 	}
 	return c.fit(ni)
-}
-
-// matches: every nodeSelector pair, and one of the required affinity terms.
-func (c *candidate) matches(nodeLabels map[string]string) bool {
-	for _, p := range c.selector {
-		if v, ok := nodeLabels[p.key]; !ok || v != p.value {
-			return false
-		}
-	}
-	if !c.hasAffinity {
-		return true
-	}
-	set := labels.Set(nodeLabels)
-	for _, s := range c.affinity {
-		if s.Matches(set) {
-			return true
-		}
-	}
-	return false
 }
 
 // fit is NodeResourcesFit's fitsRequest: the pod count always, the other

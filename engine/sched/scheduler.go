@@ -2,6 +2,7 @@ package sched
 
 import (
 	"fmt"
+	"maps"
 	"sync"
 
 	"github.com/minspace/min/engine/api"
@@ -25,6 +26,13 @@ type Scheduler struct {
 	list  []*nodeInfo          // the known nodes, in search order
 	pods  map[string]*podEntry // counted pods by namespace/name
 	next  int                  // where the next search starts in list
+
+	// labelGen changes whenever node labels or positions in list change;
+	// matches holds label-constraint results computed at some labelGen.
+	labelGen   uint64
+	matches    map[string]*labelMatch
+	keyBuf     []byte   // scratch for labelMatch's cache key
+	keyScratch []string // scratch for sorting nodeSelector keys
 }
 
 // podEntry is what the scheduler remembers of a counted pod: not the pod,
@@ -42,6 +50,8 @@ func New(opts Options) *Scheduler {
 		opts:  opts,
 		nodes: make(map[string]*nodeInfo),
 		pods:  make(map[string]*podEntry),
+
+		matches: make(map[string]*labelMatch),
 	}
 }
 
@@ -53,6 +63,9 @@ func (s *Scheduler) AddNode(n *api.Node) {
 	if !ni.known {
 		ni.pos = len(s.list)
 		s.list = append(s.list, ni)
+		s.labelGen++
+	} else if !maps.Equal(ni.labels, n.Labels) {
+		s.labelGen++
 	}
 	ni.setNode(n)
 }
@@ -75,6 +88,7 @@ func (s *Scheduler) RemoveNode(n *api.Node) {
 	s.list[last] = nil
 	s.list = s.list[:last]
 	ni.known, ni.labels, ni.taints = false, nil, nil
+	s.labelGen++
 	s.dropIfEmpty(ni)
 }
 

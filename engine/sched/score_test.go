@@ -33,10 +33,7 @@ func TestLeastAllocated(t *testing.T) {
 			for _, p := range tt.bound {
 				s.AddPod(p)
 			}
-			c, err := compile(tt.pod)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := newCandidate(tt.pod)
 			if got := c.leastAllocated(s.nodes["n"]); got != tt.want {
 				t.Fatalf("score = %d, want %d", got, tt.want)
 			}

@@ -16,10 +16,12 @@ func (s *Scheduler) schedule(pod *api.Pod) (*nodeInfo, *candidate, error) {
 	if n == 0 {
 		return nil, nil, &FitError{}
 	}
-	c, err := compile(pod)
+	c := newCandidate(pod)
+	match, err := s.labelMatch(pod)
 	if err != nil {
 		return nil, nil, fmt.Errorf("pod %s: node affinity: %w", podKey(pod), err)
 	}
+	c.match = match
 	want := feasibleToFind(n, s.opts.PercentageOfNodesToScore)
 	start := s.next % n
 	var best *nodeInfo
