@@ -16,6 +16,8 @@
 // under containers/.
 //
 // Concurrency: the functions keep no state and do not modify their
-// arguments (SetControllerRef and RemoveControllerRef modify the pod they are
-// given, by design); an *IPAM is safe for use by several goroutines.
+// arguments, except where that is their job: SortForDeletion reorders its
+// slice, SetControllerRef and RemoveControllerRef change the pod they are
+// given (pass a copy of a shared object). A Plan points at the caller's pods.
+// An *IPAM is safe for use by several goroutines.
 package controller
