@@ -113,11 +113,14 @@ const (
 	vethHashLen = 11 // "min" + 11 = 14 characters, under IFNAMSIZ-1
 )
 
-// hostVeth names a pod's host-side veth. The bridge is part of the hash so that two
-// Managers (a real Min and a test) never fight over one name.
-func (c config) hostVeth(podID string) string {
+// hostVeth names a pod's host-side veth and gives the alias it carries. The bridge is
+// part of the hash so that two Managers (a real Min and a test) never fight over one
+// name. A name keeps only 44 bits of the hash, so the alias keeps all of it: Setup and
+// Teardown touch an existing veth only when its alias says it is this pod's.
+func (c config) hostVeth(podID string) (name, alias string) {
 	sum := sha256.Sum256([]byte(c.bridge + "\x00" + podID))
-	return vethPrefix + hex.EncodeToString(sum[:])[:vethHashLen]
+	h := hex.EncodeToString(sum[:])
+	return vethPrefix + h[:vethHashLen], "min pod " + h
 }
 
 // checkLinkName applies the kernel's rules for interface names (dev_valid_name).

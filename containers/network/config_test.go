@@ -93,12 +93,15 @@ func TestHostVeth(t *testing.T) {
 	names := map[string]bool{}
 	for _, c := range []config{a, b} {
 		for _, pod := range []string{"p1", "p2", "default/web"} {
-			n := c.hostVeth(pod)
+			n, alias := c.hostVeth(pod)
 			if len(n) > 15 || !strings.HasPrefix(n, vethPrefix) || checkLinkName(n) != nil {
 				t.Errorf("hostVeth(%q) = %q: not a valid Min veth name", pod, n)
 			}
-			if n != c.hostVeth(pod) {
+			if n2, alias2 := c.hostVeth(pod); n2 != n || alias2 != alias {
 				t.Errorf("hostVeth(%q) is not deterministic", pod)
+			}
+			if !strings.HasPrefix(alias, "min pod ") || !strings.Contains(alias, n[len(vethPrefix):]) {
+				t.Errorf("hostVeth(%q) alias = %q, want the full hash", pod, alias)
 			}
 			names[n] = true
 		}

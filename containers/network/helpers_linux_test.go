@@ -122,7 +122,8 @@ func (e *testEnv) cleanup() {
 	names := []string{e.opts.Bridge}
 	e.mu.Lock()
 	for _, p := range e.pods {
-		names = append(names, e.m.cfg.hostVeth(p))
+		name, _ := e.m.cfg.hostVeth(p)
+		names = append(names, name)
 	}
 	e.mu.Unlock()
 	for _, n := range names {

@@ -14,14 +14,14 @@ import (
 
 // addPodVeth creates a pod's veth pair with one RTM_NEWLINK: the host end named host,
 // up, already a port of the bridge (IFLA_MASTER), and the pod end created directly
-// inside ns as eth0. netlink.LinkAdd would need two more round trips (an
-// index lookup and a separate set-master), and a pod end created on the host would
-// need a temporary name and a move.
+// inside ns as eth0. netlink.LinkAdd would need two more round trips (an index lookup
+// and a separate set-master), and a pod end created on the host would need a
+// temporary name and a move. A second request labels the host end with alias.
 //
 // The pod end's MAC address is derived from its IP (0a:58 and the four address bytes,
 // as Kubernetes' bridge plugins do), so when an address is handed out again the
 // host's and other pods' ARP entries for it stay right.
-func addPodVeth(host string, bridgeIndex int, ns netns.NsHandle, ip netip.Addr) error {
+func addPodVeth(host, alias string, bridgeIndex int, ns netns.NsHandle, ip netip.Addr) error {
 	req := nl.NewNetlinkRequest(unix.RTM_NEWLINK, unix.NLM_F_CREATE|unix.NLM_F_EXCL|unix.NLM_F_ACK)
 	msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
 	msg.Flags, msg.Change = unix.IFF_UP, unix.IFF_UP
@@ -38,6 +38,22 @@ func addPodVeth(host string, bridgeIndex int, ns netns.NsHandle, ip netip.Addr) 
 	req.AddData(info)
 	if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
 		return fmt.Errorf("create veth %s: %w", host, err)
+	}
+	// The kernel ignores IFLA_IFALIAS when it creates a link: set it afterwards.
+	if err := setAlias(host, alias); err != nil {
+		return errors.Join(err, deleteLink(host))
+	}
+	return nil
+}
+
+// setAlias sets a host link's alias, finding the link by name in the same request.
+func setAlias(name, alias string) error {
+	req := nl.NewNetlinkRequest(unix.RTM_NEWLINK, unix.NLM_F_ACK)
+	req.AddData(nl.NewIfInfomsg(unix.AF_UNSPEC))
+	req.AddData(nl.NewRtAttr(unix.IFLA_IFNAME, nl.ZeroTerminated(name)))
+	req.AddData(nl.NewRtAttr(unix.IFLA_IFALIAS, []byte(alias)))
+	if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
+		return fmt.Errorf("set alias of %s: %w", name, err)
 	}
 	return nil
 }
@@ -107,6 +123,23 @@ func addAddr(index int, p netip.Prefix) error {
 		return fmt.Errorf("add %s to %s: %w", p, podIface, err)
 	}
 	return nil
+}
+
+// podVethIndex finds a pod's host veth by name, and only if its alias is the pod's:
+// ErrNotFound when there is none, ErrConflict when another pod's hash collides.
+func podVethIndex(name, alias string) (int, error) {
+	l, err := netlink.LinkByName(name)
+	var nf netlink.LinkNotFoundError
+	if errors.As(err, &nf) {
+		return 0, fmt.Errorf("%s: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find %s: %w", name, err)
+	}
+	if l.Attrs().Alias != alias {
+		return 0, fmt.Errorf("%s belongs to another pod (alias %q): %w", name, l.Attrs().Alias, ErrConflict)
+	}
+	return l.Attrs().Index, nil
 }
 
 // deleteLink deletes a host link by name; a missing one is fine.

@@ -195,15 +195,19 @@ func (m *Manager) plumb(podID string, ns netns.NsHandle, ip netip.Addr) error {
 	if err != nil {
 		return err
 	}
-	name := m.cfg.hostVeth(podID)
-	err = addPodVeth(name, br, ns, ip)
+	name, alias := m.cfg.hostVeth(podID)
+	err = addPodVeth(name, alias, br, ns, ip)
 	if errors.Is(err, unix.EEXIST) { // left by an earlier Setup of this pod: rebuild it
-		if err = deleteLink(name); err == nil {
-			err = addPodVeth(name, br, ns, ip)
+		var idx int
+		if idx, err = podVethIndex(name, alias); err != nil {
+			return err // not ours: leave it alone
+		}
+		if err = deleteIndex(idx); err == nil {
+			err = addPodVeth(name, alias, br, ns, ip)
 		}
 	}
 	if err != nil {
-		return errors.Join(err, deleteLink(name))
+		return err // nothing was created
 	}
 	if err := m.configurePod(ns, ip); err != nil {
 		return errors.Join(err, deleteLink(name))
@@ -246,9 +250,9 @@ func (m *Manager) Teardown(podID, netnsPath string) error {
 	if err := checkPodID(podID); err != nil {
 		return err
 	}
-	idx, err := ifIndex(m.cfg.hostVeth(podID))
+	idx, err := podVethIndex(m.cfg.hostVeth(podID))
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict):
 		err = deletePodVeth(netnsPath)
 	case err == nil:
 		err = deleteIndex(idx)

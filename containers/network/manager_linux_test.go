@@ -229,7 +229,8 @@ func TestTeardown(t *testing.T) {
 	if err := e.m.Teardown("pod", ns); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := netlink.LinkByName(e.m.cfg.hostVeth("pod")); err == nil {
+	name, _ := e.m.cfg.hostVeth("pod")
+	if _, err := netlink.LinkByName(name); err == nil {
 		t.Error("the host veth survived Teardown")
 	}
 	if _, err := inside(t, ns).LinkByName("eth0"); err == nil {
@@ -272,6 +273,32 @@ func TestTeardownAfterNetNSDeleted(t *testing.T) {
 	}
 	if _, err := e.m.IP("pod"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("IP after Teardown = %v; want ErrNotFound", err)
+	}
+}
+
+// TestForeignVethUntouched: a link that has a pod's veth name but not its alias (a
+// hash collision, or someone else's link) is neither rebuilt by Setup nor deleted by
+// Teardown.
+func TestForeignVethUntouched(t *testing.T) {
+	e := newTestEnv(t)
+	name, _ := e.m.cfg.hostVeth("pod")
+	foreign := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: name}, PeerName: name + "p"}
+	if err := netlink.LinkAdd(foreign); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { deleteLink(name) })
+	ns := e.netns("pod")
+	if _, err := e.m.Setup("pod", ns, ""); !errors.Is(err, ErrConflict) {
+		t.Fatalf("Setup over a foreign link = %v, want ErrConflict", err)
+	}
+	if err := e.m.Teardown("pod", ns); err != nil {
+		t.Fatal(err)
+	}
+	if l := mustLink(t, name); l.Type() != "veth" || l.Attrs().MasterIndex != 0 || l.Attrs().Alias != "" {
+		t.Errorf("the foreign link was touched: %+v", l.Attrs())
+	}
+	if pods, err := e.m.Pods(); err != nil || len(pods) != 0 {
+		t.Errorf("Pods() = %v, %v; want none", pods, err)
 	}
 }
 
