@@ -98,7 +98,7 @@ func (t *table) find(m *matcher) ([]hit, bool) {
 		}
 	}
 	plan := t.plan(m)
-	var hits []hit
+	hits := make([]hit, 0, plan.cost)
 	keep := func(e *entry) bool {
 		if m.matches(e.obj) {
 			hits = append(hits, hit{e.key, e.obj})
