@@ -110,3 +110,18 @@ func BenchmarkScheduleAffinity(b *testing.B) {
 	runBench(b, benchPodList(benchPods, requests("cpu", "100m", "memory", "128Mi"),
 		affinity([]api.NodeSelectorRequirement{expr("disk", "In", "ssd"), expr("zone", "NotIn", "z9")})))
 }
+
+// BenchmarkUnschedulable: the failure path, a pod that fits none of 1,000
+// nodes (half miss the selector, half lack cpu), message included.
+func BenchmarkUnschedulable(b *testing.B) {
+	s := benchCluster(Options{})
+	pod := mkPod("big", selector("disk", "ssd"), requests("cpu", "100"))
+	b.ReportAllocs()
+	for b.Loop() {
+		_, err := s.Schedule(pod)
+		if err == nil {
+			b.Fatal("scheduled")
+		}
+		_ = err.Error()
+	}
+}

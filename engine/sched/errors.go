@@ -36,6 +36,7 @@ type FitError struct {
 	// NumAllNodes is the number of nodes the pod was tried against.
 	NumAllNodes int
 	// NodeReasons maps each node to the sorted reasons it was rejected for.
+	// Nodes rejected alike share one slice: treat the slices as read-only.
 	NodeReasons map[string][]string
 }
 

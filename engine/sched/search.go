@@ -57,11 +57,20 @@ func (s *Scheduler) advance(start, processed, chosen, n int) {
 }
 
 // fitError filters every node again, this time collecting reasons; it runs
-// only when nothing fits.
+// only when nothing fits. Nodes failing alike share one reasons slice.
 func (s *Scheduler) fitError(c *candidate) *FitError {
 	e := &FitError{NumAllNodes: len(s.list), NodeReasons: make(map[string][]string, len(s.list))}
+	shared := map[failure][]string{}
 	for _, ni := range s.list {
-		e.NodeReasons[ni.name] = c.reasons(c.filter(ni), ni)
+		f := c.filter(ni)
+		r, ok := shared[f]
+		if !ok {
+			r = c.reasons(f, ni)
+			if f&failExtra == 0 { // extra resources differ from node to node
+				shared[f] = r
+			}
+		}
+		e.NodeReasons[ni.name] = r
 	}
 	return e
 }
