@@ -29,7 +29,14 @@
 // their whole duration and Remove/GC an exclusive one, so garbage collection
 // never deletes a layer that an import is about to reference. Two imports
 // of the same layer extract it once (a per-layer lock in the process, an
-// atomic rename across processes).
+// atomic rename across processes). Reads (Get, List, Resolve) take no lock:
+// repositories.json is only ever replaced by a rename, and configs and
+// layers are content-addressed, so Resolve, which the runtime calls per
+// container start, costs one stat once its image is cached.
+//
+// Layers in use: Remove deletes layers no image references. A runtime whose
+// containers still have them mounted lists them through Options.Pinned;
+// GC frees them later.
 //
 // This package must never import engine/, bindings/, gopher-lua or its
 // parent package containers: the runtime consumes it through Resolve.

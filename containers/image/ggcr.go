@@ -54,7 +54,8 @@ func (s *Store) importV1(nm string, img v1.Image) (*Image, error) {
 	return s.commitRaw(nm, raw)
 }
 
-// importDockerArchive imports a `docker save` archive (plain or gzip).
+// importDockerArchive imports a `docker save` archive (plain or gzip). With
+// no name, the image gets every tag the archive gives it.
 func (s *Store) importDockerArchive(want, p string) (*Image, error) {
 	if isGzip(p) {
 		plain, cleanup, err := s.decompressTo(p)
@@ -77,7 +78,19 @@ func (s *Store) importDockerArchive(want, p string) (*Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w: %w", p, ErrCorrupt, err)
 	}
-	return s.importV1(nm, img)
+	out, err := s.importV1(nm, img)
+	if err != nil || want != "" {
+		return out, err
+	}
+	// Like `docker load`: every tag the archive gives the image.
+	for _, t := range m[0].RepoTags[1:] {
+		if n, err := Normalize(t); err == nil {
+			if err := s.setRef(n, out.ID); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
 
 // pickArchiveImage chooses the image of a docker archive: the one tagged

@@ -181,7 +181,8 @@ func TestImportDockerArchive(t *testing.T) {
 	dir := t.TempDir()
 	tag, _ := name.NewTag("example.com/team/app:v1")
 	p := filepath.Join(dir, "app.tar")
-	if err := tarball.WriteToFile(p, tag, img); err != nil {
+	tag2, _ := name.NewTag("example.com/team/app:latest")
+	if err := tarball.MultiRefWriteToFile(p, map[name.Reference]v1.Image{tag: img, tag2: img}); err != nil {
 		t.Fatal(err)
 	}
 	raw, _ := os.ReadFile(p)
@@ -200,10 +201,16 @@ func TestImportDockerArchive(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Name != c.ref {
+			checkCrafted(t, s, c.ref, img)
+			if c.as != "" && got.Name != c.ref {
 				t.Errorf("name = %q, want %q", got.Name, c.ref)
 			}
-			checkCrafted(t, s, c.ref, img)
+			if c.as == "" { // named by the archive: both its tags
+				imgs, _ := s.List()
+				if len(imgs) != 2 || imgs[0].Name != "example.com/team/app:latest" || imgs[1].ID != imgs[0].ID {
+					t.Errorf("images %v: want both tags of the archive", imgs)
+				}
+			}
 		})
 	}
 }
