@@ -26,19 +26,23 @@ type Options struct {
 	ClusterCIDR string
 	// StateDir holds the IPAM files (DefaultStateDir).
 	StateDir string
+	// KeepBridge keeps the bridge when the last pod goes; by default it is removed
+	// then and made again by the next Setup, so an idle Min leaves no interface.
+	KeepBridge bool
 }
 
 // config is Options validated and parsed.
 type config struct {
-	bridge   string
-	cluster  netip.Prefix // masked
-	gateway  netip.Addr   // the host's address on the bridge
-	node     netip.Prefix // the node CIDR used when Setup gets ""
-	stateDir string
+	bridge     string
+	cluster    netip.Prefix // masked
+	gateway    netip.Addr   // the host's address on the bridge
+	node       netip.Prefix // the node CIDR used when Setup gets ""
+	stateDir   string
+	keepBridge bool
 }
 
 func (o Options) config() (config, error) {
-	c := config{bridge: o.Bridge, stateDir: o.StateDir}
+	c := config{bridge: o.Bridge, stateDir: o.StateDir, keepBridge: o.KeepBridge}
 	if c.bridge == "" {
 		c.bridge = DefaultBridge
 	}

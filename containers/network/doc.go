@@ -14,7 +14,9 @@
 // already has.
 //
 // What it owns:
-//   - the bridge (created on demand by New, removed by Manager.RemoveBridge);
+//   - the bridge: made by the first Setup, removed by the last pod's Teardown (or,
+//     with Options.KeepBridge, by Manager.RemoveBridge), so an idle Min leaves no
+//     interface behind;
 //   - the pod veths: the host end is named "min" plus a hash of bridge and pod ID,
 //     the pod end is eth0, created directly inside the pod's namespace, with a MAC
 //     derived from its address;

@@ -40,6 +40,12 @@ type testEnv struct {
 // runs even when the test fails, after every cleanup the test registers later.
 func newTestEnv(tb testing.TB) *testEnv {
 	tb.Helper()
+	return newTestEnvWith(tb, Options{})
+}
+
+// newTestEnvWith takes the options other than bridge, cluster CIDR and state dir.
+func newTestEnvWith(tb testing.TB, opts Options) *testEnv {
+	tb.Helper()
 	requireRoot(tb)
 	e := &testEnv{tb: tb, dir: tb.TempDir()}
 	h := fnv.New32a()
@@ -47,11 +53,10 @@ func newTestEnv(tb testing.TB) *testEnv {
 	seed := h.Sum32()
 	for i := range uint32(250) {
 		n := (seed+i)%250 + 1
-		e.opts = Options{
-			Bridge:      fmt.Sprintf("mt%08x", seed+i),
-			ClusterCIDR: fmt.Sprintf("10.250.%d.0/24", n),
-			StateDir:    filepath.Join(e.dir, "state"),
-		}
+		e.opts = opts
+		e.opts.Bridge = fmt.Sprintf("mt%08x", seed+i)
+		e.opts.ClusterCIDR = fmt.Sprintf("10.250.%d.0/24", n)
+		e.opts.StateDir = filepath.Join(e.dir, "state")
 		m, err := New(e.opts)
 		if errors.Is(err, ErrConflict) {
 			continue // a range or name someone else uses: try the next

@@ -127,10 +127,12 @@ func (a *ipam) release(podID string) (ip netip.Addr, err error) {
 		}
 		delete(st.Pods, podID)
 		ip = old
-		return []string{"- " + strconv.Quote(podID)}, nil
+		return []string{releaseRecord(podID)}, nil
 	})
 	return ip, err
 }
+
+func releaseRecord(podID string) string { return "- " + strconv.Quote(podID) }
 
 // pods returns a copy of every allocation.
 func (a *ipam) pods() (map[string]netip.Addr, error) {

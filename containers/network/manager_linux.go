@@ -22,11 +22,13 @@ type Manager struct {
 	ipam *ipam
 }
 
-// New validates opts and makes sure the bridge exists, is up and has the gateway
-// address (the first address of the cluster CIDR, with the cluster's prefix length).
-// It fails with ErrConflict, touching nothing, when the host already routes part of
-// the cluster CIDR through another interface or the bridge name is taken by something
-// that is not Min's bridge.
+// New validates opts and checks the host: it fails with ErrConflict, touching
+// nothing, when the host already routes part of the cluster CIDR through another
+// interface or the bridge name is taken by something that is not Min's bridge. The
+// bridge itself is made by the first Setup (up, with the gateway address: the first
+// address of the cluster CIDR, with the cluster's prefix length) and, unless
+// Options.KeepBridge, removed by the Teardown of the last pod, so that no interface
+// of Min's exists while it runs no pod. A bridge that exists already is brought up.
 func New(opts Options) (*Manager, error) {
 	cfg, err := opts.config()
 	if err != nil {
@@ -37,7 +39,14 @@ func New(opts Options) (*Manager, error) {
 		return nil, err
 	}
 	m := &Manager{cfg: cfg, ipam: a}
-	if err := m.ensureBridge(); err != nil {
+	_, err = m.bridgeLink()
+	switch {
+	case errors.Is(err, ErrNotFound):
+		err = m.checkOverlap(0)
+	case err == nil:
+		err = m.ensureBridge()
+	}
+	if err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -174,8 +183,7 @@ func (m *Manager) Setup(podID, netnsPath, nodeCIDR string) (net.IP, error) {
 	}
 	if err := m.plumb(podID, ns, ip); err != nil {
 		if fresh {
-			_, rerr := m.ipam.release(podID)
-			err = errors.Join(err, rerr)
+			err = errors.Join(err, m.release(podID))
 		}
 		return nil, fmt.Errorf("pod %s: %w", podID, err)
 	}
@@ -242,8 +250,9 @@ func (m *Manager) configurePod(ns netns.NsHandle, ip netip.Addr) error {
 	})
 }
 
-// Teardown removes the pod's veth (both ends) and frees its address. It is idempotent:
-// a pod without veth or address, or whose namespace is already gone, is not an error.
+// Teardown removes the pod's veth (both ends) and frees its address; the last pod's
+// Teardown also removes the bridge unless Options.KeepBridge. It is idempotent: a pod
+// without veth or address, or whose namespace is already gone, is not an error.
 // netnsPath may be empty; when the host end is missing but the namespace still has an
 // eth0 veth, that one is deleted instead (the pair dies together).
 func (m *Manager) Teardown(podID, netnsPath string) error {
@@ -262,10 +271,28 @@ func (m *Manager) Teardown(podID, netnsPath string) error {
 		// would put it twice on the bridge. A later Teardown frees it.
 		return fmt.Errorf("pod %s: teardown: %w", podID, err)
 	}
-	if _, err := m.ipam.release(podID); err != nil && !errors.Is(err, ErrNotFound) {
+	if err := m.release(podID); err != nil {
 		return fmt.Errorf("pod %s: teardown: %w", podID, err)
 	}
 	return nil
+}
+
+// release frees the pod's address and, when it was the last one, removes the bridge,
+// under the IPAM lock: a Setup elsewhere either allocated before (and the bridge
+// stays) or allocates after and makes the bridge again.
+func (m *Manager) release(podID string) error {
+	return m.ipam.update(func(st *ipamState) ([]string, error) {
+		if _, ok := st.Pods[podID]; !ok {
+			return nil, nil
+		}
+		delete(st.Pods, podID)
+		if len(st.Pods) == 0 && !m.cfg.keepBridge {
+			if err := m.removeBridge(); err != nil {
+				return nil, err
+			}
+		}
+		return []string{releaseRecord(podID)}, nil
+	})
 }
 
 // deletePodVeth removes eth0 from a namespace that still exists, if it is a veth.
@@ -317,23 +344,28 @@ func (m *Manager) Pods() (map[string]net.IP, error) {
 	return out, nil
 }
 
-// RemoveBridge deletes the bridge once no pod holds an address (ErrInUse otherwise),
-// so that nothing of Min's remains when the last pod is gone. It is idempotent.
+// RemoveBridge deletes the bridge once no pod holds an address (ErrInUse otherwise).
+// Only Managers with KeepBridge need it. It is idempotent.
 func (m *Manager) RemoveBridge() error {
 	// Under the IPAM lock, so no Setup allocates between the check and the delete.
 	return m.ipam.update(func(st *ipamState) ([]string, error) {
 		if len(st.Pods) > 0 {
 			return nil, fmt.Errorf("bridge %s: %d pods still have addresses: %w", m.cfg.bridge, len(st.Pods), ErrInUse)
 		}
-		_, err := m.bridgeLink()
-		if errors.Is(err, ErrNotFound) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		return nil, deleteLink(m.cfg.bridge)
+		return nil, m.removeBridge()
 	})
+}
+
+// removeBridge deletes the bridge if it exists and is a bridge.
+func (m *Manager) removeBridge() error {
+	br, err := m.bridgeLink()
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return deleteIndex(br.Attrs().Index)
 }
 
 func ipNet(p netip.Prefix) *net.IPNet {

@@ -332,8 +332,8 @@ func TestSetupRejects(t *testing.T) {
 	if pods, err := e.m.Pods(); err != nil || len(pods) != 0 {
 		t.Errorf("failed Setups left allocations: %v, %v", pods, err)
 	}
-	if ports := bridgePorts(mustLink(t, e.opts.Bridge).Attrs().Index); len(ports) != 0 {
-		t.Errorf("failed Setups left veths: %v", ports)
+	if _, err := netlink.LinkByName(e.opts.Bridge); err == nil {
+		t.Errorf("failed Setups made the bridge")
 	}
 }
 
@@ -349,6 +349,7 @@ func mustLink(t *testing.T, name string) netlink.Link {
 // TestNewConflicts: New touches nothing that is not its own.
 func TestNewConflicts(t *testing.T) {
 	e := newTestEnv(t)
+	e.setup("pod") // makes the bridge
 	dummy := "mtd" + e.opts.Bridge[2:]
 	veth := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: dummy}, PeerName: dummy + "p"}
 	if err := netlink.LinkAdd(veth); err != nil {
@@ -382,8 +383,36 @@ func TestNewConflicts(t *testing.T) {
 	}
 }
 
-func TestRemoveBridge(t *testing.T) {
+// TestBridgeLifecycle: the first Setup makes the bridge, the last Teardown removes
+// it, and the next Setup makes it again.
+func TestBridgeLifecycle(t *testing.T) {
 	e := newTestEnv(t)
+	if _, err := netlink.LinkByName(e.opts.Bridge); err == nil {
+		t.Fatal("New made the bridge before any pod")
+	}
+	nsA, _ := e.setup("pod-a")
+	nsB, ipB := e.setup("pod-b")
+	if err := e.m.Teardown("pod-a", nsA); err != nil {
+		t.Fatal(err)
+	}
+	checkTCP(t, "", nsB, ipB) // the bridge stays while a pod has it
+	if err := e.m.Teardown("pod-b", nsB); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := netlink.LinkByName(e.opts.Bridge); err == nil {
+		t.Fatal("the bridge survived the last pod")
+	}
+	ip, err := e.m.Setup("pod-a", nsA, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTCP(t, "", nsA, ip)
+}
+
+// TestKeepBridge: with KeepBridge the bridge stays until RemoveBridge, which refuses
+// while a pod has an address.
+func TestKeepBridge(t *testing.T) {
+	e := newTestEnvWith(t, Options{KeepBridge: true})
 	ns, _ := e.setup("pod")
 	if err := e.m.RemoveBridge(); !errors.Is(err, ErrInUse) {
 		t.Fatalf("RemoveBridge with a pod = %v, want ErrInUse", err)
@@ -391,6 +420,7 @@ func TestRemoveBridge(t *testing.T) {
 	if err := e.m.Teardown("pod", ns); err != nil {
 		t.Fatal(err)
 	}
+	mustLink(t, e.opts.Bridge)
 	for range 2 {
 		if err := e.m.RemoveBridge(); err != nil {
 			t.Fatal(err)
@@ -399,12 +429,6 @@ func TestRemoveBridge(t *testing.T) {
 	if _, err := netlink.LinkByName(e.opts.Bridge); err == nil {
 		t.Fatal("bridge survived RemoveBridge")
 	}
-	// The next Setup brings the bridge back.
-	ip, err := e.m.Setup("pod", ns, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkTCP(t, "", ns, ip)
 }
 
 // TestConcurrentSetup runs Setup from goroutines and from other processes on one
@@ -515,7 +539,7 @@ func childSetup(args []string) error {
 // address, routes and IPAM, in an existing namespace. setup-ns/op is what a pod start
 // pays; teardown-ns/op is mostly the kernel unregistering the veth (RCU barriers).
 func BenchmarkSetupTeardown(b *testing.B) {
-	e := newTestEnv(b)
+	e := newTestEnvWith(b, Options{KeepBridge: true}) // as on a node that runs other pods
 	ns := e.netns("bench")
 	e.track("bench", ns)
 	var setup, teardown time.Duration
@@ -537,7 +561,7 @@ func BenchmarkSetupTeardown(b *testing.B) {
 // BenchmarkSetupTeardownWithNetNS adds creating and deleting the namespace, as a
 // test or a caller without a shim would.
 func BenchmarkSetupTeardownWithNetNS(b *testing.B) {
-	e := newTestEnv(b)
+	e := newTestEnvWith(b, Options{KeepBridge: true})
 	ns := filepath.Join(e.dir, "bench")
 	e.track("bench", ns)
 	b.Cleanup(func() { DeleteNetNS(ns) })
@@ -588,17 +612,23 @@ func TestThreadsStayInHostNetNS(t *testing.T) {
 	}
 }
 
-// TestNewConcurrent: many Managers starting at once (the engine and several shims)
-// agree on one bridge with one gateway address.
+// TestNewConcurrent: many Managers starting at once (the engine and several shims),
+// each setting up a pod, agree on one bridge with one gateway address.
 func TestNewConcurrent(t *testing.T) {
 	e := newTestEnv(t)
-	if err := e.m.RemoveBridge(); err != nil {
-		t.Fatal(err)
+	nss := make([]string, 8)
+	for i := range nss {
+		nss[i] = e.netns(fmt.Sprint("pod-", i))
+		e.track(fmt.Sprint("pod-", i), nss[i])
 	}
 	var wg sync.WaitGroup
-	for range 8 {
+	for i, ns := range nss {
 		wg.Go(func() {
-			if _, err := New(e.opts); err != nil {
+			m, err := New(e.opts)
+			if err == nil {
+				_, err = m.Setup(fmt.Sprint("pod-", i), ns, "")
+			}
+			if err != nil {
 				t.Error(err)
 			}
 		})
@@ -608,5 +638,8 @@ func TestNewConcurrent(t *testing.T) {
 	addrs, err := netlink.AddrList(br, unix.AF_INET)
 	if err != nil || len(addrs) != 1 || !addrs[0].IP.Equal(e.m.Gateway()) || !isUp(br) {
 		t.Fatalf("bridge %s: up=%v addresses %v, %v; want up with only %s", e.opts.Bridge, isUp(br), addrs, err, e.m.Gateway())
+	}
+	if ports := bridgePorts(br.Attrs().Index); len(ports) != len(nss) {
+		t.Errorf("bridge ports = %v, want %d", ports, len(nss))
 	}
 }
