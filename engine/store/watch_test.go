@@ -249,3 +249,69 @@ func TestWatchEnds(t *testing.T) {
 		t.Fatal("event after Close")
 	}
 }
+
+// An informer lists, then watches from the list's revision while writers
+// keep going: replaying the events on the list must give the final state.
+func TestListThenWatchIsConsistent(t *testing.T) {
+	s := open(t, t.TempDir(), Options{})
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 3 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				name := fmt.Sprintf("w%d-%d", w, i%20)
+				if _, err := s.Create(pod("default", name, map[string]string{"i": fmt.Sprint(i)})); errors.Is(err, api.ErrAlreadyExists) {
+					if i%2 == 0 {
+						_, err = s.Delete("pods", "default", name, "")
+					} else {
+						_, err = s.Update(pod("default", name, map[string]string{"i": fmt.Sprint(i)}))
+					}
+					if err != nil && !errors.Is(err, api.ErrNotFound) {
+						t.Error(err)
+					}
+				}
+			}
+		})
+	}
+	time.Sleep(20 * time.Millisecond)
+	items, rev, err := s.List("pods", ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := map[string]string{}
+	for _, o := range items {
+		state[o.GetObjectMeta().Name] = o.GetObjectMeta().ResourceVersion
+	}
+	ch := watch(t, s, "pods", WatchOptions{ResourceVersion: fmt.Sprint(rev)})
+	time.Sleep(20 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	final := s.Revision()
+	for last := rev; last < final; {
+		ev, ok := recv(t, ch)
+		if !ok {
+			t.Fatal("watch closed")
+		}
+		m := ev.Object.GetObjectMeta()
+		if ev.Type == Deleted {
+			delete(state, m.Name)
+		} else {
+			state[m.Name] = m.ResourceVersion
+		}
+		last = rvOf(t, ev.Object)
+	}
+	items, _, _ = s.List("pods", ListOptions{})
+	if len(items) != len(state) {
+		t.Fatalf("replayed %d objects, store has %d", len(state), len(items))
+	}
+	for _, o := range items {
+		if m := o.GetObjectMeta(); state[m.Name] != m.ResourceVersion {
+			t.Fatalf("%s: replayed resourceVersion %s, stored %s", m.Name, state[m.Name], m.ResourceVersion)
+		}
+	}
+}
