@@ -124,7 +124,8 @@ func (d *Decoder) DecodeObject(kind string, in any) (api.Object, error) {
 			return nil, &KindMismatchError{Want: kind, Got: k}
 		}
 	}
-	items := d.decodeMap(m, raw, 0, nil)
+	_, fromTable := in.(map[string]any)
+	items := d.decodeMapFrom(m, raw, 0, nil, fromTable)
 	if len(items) != 1 {
 		return nil, &SyntaxError{Err: fmt.Errorf("expected one object, found %d", len(items))}
 	}
@@ -234,6 +235,12 @@ func jsonType(v any) string {
 // decodeMap decodes the object m (raw is its JSON, or nil to marshal m)
 // and appends it, or each item of a List, to items.
 func (d *Decoder) decodeMap(m map[string]any, raw []byte, doc int, items []Item) []Item {
+	return d.decodeMapFrom(m, raw, doc, items, false)
+}
+
+// decodeMapFrom is decodeMap; fromTable says m came from a Lua table,
+// where an empty table may stand for an empty list.
+func (d *Decoder) decodeMapFrom(m map[string]any, raw []byte, doc int, items []Item, fromTable bool) []Item {
 	if raw == nil {
 		var err error
 		if raw, err = json.Marshal(m); err != nil {
@@ -253,6 +260,9 @@ func (d *Decoder) decodeMap(m map[string]any, raw []byte, doc int, items []Item)
 	k, ok := kindNamed(kind)
 	if !ok || version != "v1" {
 		return append(items, Item{Doc: doc, Err: &NoKindMatchError{Kind: kind, Version: version}})
+	}
+	if fromTable && emptyTablesToLists(m, schemas()[k.Kind]) {
+		raw = nil
 	}
 	obj, err := d.decodeTyped(k, m, raw)
 	if err != nil {
@@ -299,20 +309,26 @@ var listMetaSchema = &node{
 	names:  []string{"continue", "remainingItemCount", "resourceVersion", "selfLink"},
 }
 
-// decodeTyped checks m strictly against k's schema, then decodes raw.
+// decodeTyped checks m strictly against k's schema (and its quantities'
+// range), then decodes raw, or m itself when raw is nil or status is
+// dropped.
 func (d *Decoder) decodeTyped(k api.Kind, m map[string]any, raw []byte) (api.Object, error) {
-	skip := map[string]bool{}
+	schema := schemas()[k.Kind]
 	_, hasStatus := m["status"]
-	if !d.opts.KeepStatus && hasStatus {
-		skip["status"] = true
-	}
+	dropStatus := hasStatus && !d.opts.KeepStatus
 	var errs FieldErrors
-	check(m, schemas()[k.Kind], nil, skip, &errs)
+	check(m, schema, nil, map[string]bool{"status": dropStatus}, &errs)
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	if skip["status"] {
+	if dropStatus {
 		delete(m, "status")
+		raw = nil
+	}
+	if err := checkQuantities(m, schema, nil); err != nil {
+		return nil, err
+	}
+	if raw == nil {
 		var err error
 		if raw, err = json.Marshal(m); err != nil {
 			return nil, err
@@ -320,9 +336,39 @@ func (d *Decoder) decodeTyped(k api.Kind, m map[string]any, raw []byte) (api.Obj
 	}
 	obj := k.New()
 	if err := json.Unmarshal(raw, obj); err != nil {
-		return nil, err
+		return nil, withTypePath(err, m)
 	}
 	return obj, nil
+}
+
+// emptyTablesToLists replaces, in place, every empty object found where
+// the schema wants a list by an empty list: Lua has one table type, so an
+// empty `{}` may mean either. It reports whether it changed anything.
+func emptyTablesToLists(v any, n *node) bool {
+	if n == nil {
+		return false
+	}
+	changed := false
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			child := n.elem
+			if !n.isMap {
+				child = n.fields[k]
+			}
+			if m, ok := e.(map[string]any); ok && len(m) == 0 && child != nil && child.elem != nil && !child.isMap {
+				v[k] = []any{}
+				changed = true
+				continue
+			}
+			changed = emptyTablesToLists(e, child) || changed
+		}
+	case []any:
+		for _, e := range v {
+			changed = emptyTablesToLists(e, n.elem) || changed
+		}
+	}
+	return changed
 }
 
 // kindNamed finds a kind by its exact Kind name, as a manifest spells it.

@@ -242,3 +242,117 @@ func TestDecodeObject(t *testing.T) {
 		t.Fatalf("lua path: %v", err)
 	}
 }
+
+// TestDefaultValuedFieldsAccepted: what `kubectl get -o yaml` prints for
+// fields Min lacks is accepted at Kubernetes' default value only.
+func TestDefaultValuedFieldsAccepted(t *testing.T) {
+	exported := podHead + `spec:
+  containers:
+  - image: luksa/kubia
+    name: kubia
+    terminationMessagePath: /dev/termination-log
+    terminationMessagePolicy: File
+  dnsPolicy: ClusterFirst
+  enableServiceLinks: true
+  preemptionPolicy: PreemptLowerPriority
+  priority: 0
+  schedulerName: default-scheduler
+  securityContext: {}
+  serviceAccountName: default
+`
+	if _, err := Decode([]byte(exported)); err != nil {
+		t.Fatalf("default-valued fields refused: %v", err)
+	}
+	_, err := Decode([]byte(strings.Replace(exported, "schedulerName: default-scheduler", "schedulerName: mine", 1)))
+	if err == nil || !strings.Contains(err.Error(), `field "spec.schedulerName" is not supported by Min yet`) {
+		t.Fatalf("non-default schedulerName: %v", err)
+	}
+	_, err = Decode([]byte(strings.Replace(exported, "securityContext: {}", "securityContext: {runAsUser: 1}", 1)))
+	if err == nil || !strings.Contains(err.Error(), `field "spec.securityContext" is not supported by Min yet`) {
+		t.Fatalf("non-empty securityContext: %v", err)
+	}
+}
+
+// TestEmptyLuaTables: an empty table from Lua may stand for an empty list.
+func TestEmptyLuaTables(t *testing.T) {
+	o, err := DecodeObject("Pod", map[string]any{
+		"metadata": map[string]any{"name": "a", "labels": map[string]any{}},
+		"spec": map[string]any{"containers": []any{
+			map[string]any{"name": "a", "image": "b", "command": map[string]any{}, "env": map[string]any{}}},
+			"tolerations": map[string]any{}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := o.(*api.Pod); p.Spec.Containers[0].Command == nil || p.Labels == nil {
+		t.Fatalf("decoded %+v", p)
+	}
+	if _, err := Decode([]byte(podHead + "spec:\n  containers: {}\n")); err == nil {
+		t.Fatalf("an empty mapping for a list is accepted in YAML; Kubernetes refuses it")
+	}
+}
+
+func TestTypeErrorPath(t *testing.T) {
+	cases := []struct {
+		name, in, local string
+	}{
+		{"port", podHead + "spec:\n  containers:\n  - name: a\n    ports: [{containerPort: 80}]\n  - name: b\n    ports: [{containerPort: 1}, {containerPort: eighty}]\n",
+			"spec.containers[2].ports[2].containerPort: expected an integer, got a string"},
+		{"labels", podHead + "  labels: [a]\n", "metadata.labels: expected an object, got a list"},
+		{"float", podHead + "spec:\n  terminationGracePeriodSeconds: 1.5\n", "spec.terminationGracePeriodSeconds: expected an integer, got a number"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Decode([]byte(tc.in))
+			var te *TypeError
+			if !errors.As(err, &te) {
+				t.Fatalf("no *TypeError in %v", err)
+			}
+			if got := te.Local(1); got != tc.local {
+				t.Fatalf("Local(1) = %s, want %s", got, tc.local)
+			}
+			if !strings.HasPrefix(err.Error(), `Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal `) {
+				t.Fatalf("Kubernetes text lost: %v", err)
+			}
+		})
+	}
+}
+
+func TestLocal(t *testing.T) {
+	cases := []struct {
+		name string
+		in   map[string]any
+		want string
+	}{
+		{"unknown", map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"imgae": "x"}}}},
+			`spec.containers[1]: unknown field "imgae" (did you mean "image"?)`},
+		{"type", map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"name": true}}}},
+			`spec.containers[1].name: expected a string, got a bool`},
+		{"quantity", map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"resources": map[string]any{"limits": map[string]any{"cpu": "lots"}}}}}},
+			`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := DecodeObject("Pod", tc.in)
+			if err == nil {
+				t.Fatal("decoded")
+			}
+			if got := Local(err, 1); got != tc.want {
+				t.Fatalf("\n got %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestQuantityExponentBounded(t *testing.T) {
+	for _, q := range []string{"1e-999999999", "1E99999999999999999999", "1e+1001"} {
+		_, err := Decode([]byte(podHead + "spec:\n  containers:\n  - name: a\n    image: b\n    resources:\n      limits:\n        cpu: \"" + q + "\"\n"))
+		var qe *QuantityRangeError
+		if !errors.As(err, &qe) || qe.Path.Render(0) != "spec.containers[0].resources.limits[cpu]" {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+	if _, err := Decode([]byte(podHead + "spec:\n  containers:\n  - {name: a, image: b, resources: {limits: {cpu: \"1e3\", memory: 1e-3}}}\n")); err != nil {
+		t.Errorf("ordinary exponents refused: %v", err)
+	}
+}

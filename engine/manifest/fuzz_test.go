@@ -20,6 +20,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"apiVersion":"v1","kind":"ReplicationController","metadata":{"name":"r"},"spec":{"replicas":3,"template":{"metadata":{"labels":{"app":"a"}},"spec":{"containers":[{"name":"a","image":"b","resources":{"limits":{"cpu":"0.5","memory":"1.5Gi"}}}]}}}}`))
 	f.Add([]byte("apiVersion: v1\nkind: Node\nmetadata: {name: n}\nspec: {taints: [{key: k, effect: NoSchedule}]}\nstatus: {capacity: {pods: 110}}\n"))
 	f.Add([]byte("---\n---\nnull\n---\n- 1\n"))
+	f.Add([]byte("apiVersion: v1\nkind: Node\nmetadata: {name: n}\nstatus: {capacity: {cpu: \"1e-999999999\"}}\n"))
 	dec := NewDecoder(Options{KeepStatus: true})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		objs, _ := Decode(data)

@@ -17,8 +17,10 @@ type node struct {
 	fields      map[string]*node // a struct: its JSON fields
 	names       []string         // the fields' names, sorted, for suggestions
 	unsupported map[string]bool  // Kubernetes fields Min does not support yet
+	defaults    map[string][]any // unsupported fields accepted at these values
 	elem        *node            // a slice's element or a map's value
 	isMap       bool             // elem is a map value (keys are free)
+	quantity    bool             // a resource.Quantity
 }
 
 // unsupportedFields lists, per Go type, the fields a Kubernetes manifest
@@ -48,6 +50,32 @@ var unsupportedFields = map[reflect.Type][]string{
 	reflect.TypeFor[api.NodeStatus](): {"daemonEndpoints", "images", "volumesInUse", "volumesAttached",
 		"config", "runtimeHandlers", "features", "declaredFeatures"},
 	reflect.TypeFor[api.Event](): {"series", "action", "related"},
+}
+
+// defaultOnly lists unsupported fields that a manifest may still carry
+// when they hold Kubernetes' default value, which is what `kubectl get -o
+// yaml` prints: such a value asks for nothing Min lacks, so it is
+// accepted (and not kept). Any other value is refused as unsupported.
+var defaultOnly = map[reflect.Type]map[string][]any{
+	reflect.TypeFor[api.PodSpec](): {
+		"schedulerName":      {"default-scheduler"},
+		"enableServiceLinks": {true, false},
+		"priority":           {json.Number("0")},
+		"preemptionPolicy":   {"PreemptLowerPriority"},
+		"securityContext":    {map[string]any{}},
+		"serviceAccountName": {"default"},
+		"serviceAccount":     {"default"},
+		"hostNetwork":        {false},
+		"hostPID":            {false},
+		"hostIPC":            {false},
+	},
+	reflect.TypeFor[api.Container](): {
+		"terminationMessagePath":   {"/dev/termination-log"},
+		"terminationMessagePolicy": {"File"},
+		"tty":                      {false},
+		"stdin":                    {false},
+		"stdinOnce":                {false},
+	},
 }
 
 // opaque types decode themselves from a scalar: nothing to check inside.
@@ -82,6 +110,8 @@ func schemaOf(t reflect.Type, built map[reflect.Type]*node) *node {
 	n := &node{}
 	built[t] = n
 	switch {
+	case t == reflect.TypeFor[resource.Quantity]():
+		n.quantity = true
 	case opaque[t] || reflect.PointerTo(t).Implements(unmarshalerType):
 		return nil
 	case t.Kind() == reflect.Struct:
@@ -95,6 +125,7 @@ func schemaOf(t reflect.Type, built map[reflect.Type]*node) *node {
 		for _, f := range unsupportedFields[t] {
 			n.unsupported[f] = true
 		}
+		n.defaults = defaultOnly[t]
 	case t.Kind() == reflect.Slice:
 		n.elem = schemaOf(t.Elem(), built)
 	case t.Kind() == reflect.Map:

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"encoding/json"
 	"errors"
 	"sort"
 	"strconv"
@@ -157,6 +158,9 @@ func check(v any, n *node, path Path, skip map[string]bool, errs *FieldErrors) {
 	}
 	switch v := v.(type) {
 	case map[string]any:
+		if n.quantity {
+			return
+		}
 		if n.isMap {
 			for _, k := range sortedKeys(v) {
 				check(v[k], n.elem, path.key(k), nil, errs)
@@ -174,6 +178,10 @@ func check(v any, n *node, path Path, skip map[string]bool, errs *FieldErrors) {
 				check(v[k], child, path.child(k), nil, errs)
 				continue
 			}
+			if isDefault(v[k], n.defaults[k]) {
+				delete(v, k)
+				continue
+			}
 			fe := &FieldError{Parent: path, Field: k, Unsupported: n.unsupported[k]}
 			if !fe.Unsupported {
 				fe.Suggestion = suggest(k, n.names)
@@ -188,6 +196,29 @@ func check(v any, n *node, path Path, skip map[string]bool, errs *FieldErrors) {
 			check(e, n.elem, path.index(i), nil, errs)
 		}
 	}
+}
+
+// isDefault: v is one of the accepted default values.
+func isDefault(v any, defaults []any) bool {
+	for _, d := range defaults {
+		switch d := d.(type) {
+		case map[string]any:
+			if m, ok := v.(map[string]any); ok && len(m) == 0 && len(d) == 0 {
+				return true
+			}
+		case json.Number:
+			if n, ok := v.(json.Number); ok {
+				if f, err := n.Float64(); err == nil && f == 0 && d == "0" {
+					return true
+				}
+			}
+		default:
+			if v == any(d) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func sortedKeys(m map[string]any) []string {
