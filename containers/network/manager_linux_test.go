@@ -643,3 +643,26 @@ func TestNewConcurrent(t *testing.T) {
 		t.Errorf("bridge ports = %v, want %d", ports, len(nss))
 	}
 }
+
+// BenchmarkSetupTeardownBusyNode is BenchmarkSetupTeardown with 100 other pods on the
+// bridge and in the IPAM log.
+func BenchmarkSetupTeardownBusyNode(b *testing.B) {
+	e := newTestEnv(b)
+	for i := range 100 {
+		e.setup(fmt.Sprint("idle-", i))
+	}
+	ns := e.netns("bench")
+	e.track("bench", ns)
+	var setup time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		if _, err := e.m.Setup("bench", ns, ""); err != nil {
+			b.Fatal(err)
+		}
+		setup += time.Since(t0)
+		if err := e.m.Teardown("bench", ns); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(setup.Nanoseconds())/float64(b.N), "setup-ns/op")
+}
