@@ -110,8 +110,8 @@ func (t *table) find(m *matcher) ([]hit, bool) {
 		return hits, true
 	}
 	for _, st := range plan.sets {
-		for e := range st {
-			keep(e)
+		for id := range st {
+			keep(t.ids[id])
 		}
 	}
 	return hits, len(plan.sets) == 0
@@ -205,13 +205,13 @@ func (t *table) namePlan(name, namespace string) plan {
 	found := set{}
 	if namespace != "" || !t.kind.Namespaced {
 		if e, ok := t.entries[objKey{namespace, name}]; ok {
-			found[e] = struct{}{}
+			found[e.id] = struct{}{}
 		}
 		return plan{sets: []set{found}, cost: 1}
 	}
 	for ns := range t.perNS {
 		if e, ok := t.entries[objKey{ns, name}]; ok {
-			found[e] = struct{}{}
+			found[e.id] = struct{}{}
 		}
 	}
 	return plan{sets: []set{found}, cost: len(t.perNS)}

@@ -19,16 +19,21 @@ type entry struct {
 	key objKey
 	obj api.Object
 	raw string // obj's JSON as stored, without resourceVersion
+	id  uint32 // index into table.ids
 }
 
-// set is a set of entries (one label value, one field value…).
-type set map[*entry]struct{}
+// set is a set of entries (one label value, one field value…) by id. Ids
+// rather than pointers keep the index maps free of pointers: the garbage
+// collector does not scan them and inserting needs no write barrier.
+type set map[uint32]struct{}
 
 // table holds every object of one resource and its indexes.
 type table struct {
 	kind    api.Kind
 	fields  fieldFunc
 	entries map[objKey]*entry
+	ids     []*entry                  // by id; nil where an id is free
+	free    []uint32                  // ids to reuse
 	order   *btree.BTreeG[*entry]     // by namespace, then name
 	perNS   map[string]int            // objects per namespace
 	labels  map[string]map[string]set // label key -> value -> entries
@@ -107,6 +112,13 @@ func (t *table) put(e *entry) {
 		t.index(old)
 		return
 	}
+	if n := len(t.free); n > 0 {
+		e.id, t.free = t.free[n-1], t.free[:n-1]
+		t.ids[e.id] = e
+	} else {
+		e.id = uint32(len(t.ids))
+		t.ids = append(t.ids, e)
+	}
 	t.entries[e.key] = e
 	t.order.Set(e)
 	t.perNS[e.key.namespace]++
@@ -120,6 +132,8 @@ func (t *table) remove(k objKey) *entry {
 		return nil
 	}
 	t.unindex(e)
+	t.ids[e.id] = nil
+	t.free = append(t.free, e.id)
 	delete(t.entries, k)
 	t.order.Delete(e)
 	if t.perNS[k.namespace]--; t.perNS[k.namespace] == 0 {
@@ -159,13 +173,13 @@ func add(idx map[string]map[string]set, k, v string, e *entry) {
 		s = make(set, 1)
 		vals[v] = s
 	}
-	s[e] = struct{}{}
+	s[e.id] = struct{}{}
 }
 
 func del(idx map[string]map[string]set, k, v string, e *entry) {
 	vals := idx[k]
 	s := vals[v]
-	delete(s, e)
+	delete(s, e.id)
 	if len(s) == 0 {
 		delete(vals, v)
 		if len(vals) == 0 {
