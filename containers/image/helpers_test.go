@@ -98,6 +98,8 @@ func makeRootfs(t testing.TB) string {
 	must(os.Symlink("tool", filepath.Join(dir, "bin/alias")))
 	must(os.Symlink("/etc/passwd", filepath.Join(dir, "etc/abs-link")))
 	must(os.Link(filepath.Join(dir, "bin/tool"), filepath.Join(dir, "bin/tool-hard")))
+	// An xattr, where the file system takes user xattrs.
+	unix.Lsetxattr(filepath.Join(dir, "etc/passwd"), "user.min.test", []byte("v"), 0)
 	old := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
 	must(os.Chtimes(filepath.Join(dir, "etc/passwd"), old, old))
 	must(os.Chtimes(filepath.Join(dir, "etc/conf.d"), old, old))

@@ -36,6 +36,11 @@ func (f format) String() string {
 // tar of one); the format is detected. For a docker archive name may be
 // empty: the archive's first tag names the image.
 func (s *Store) Import(name string, path string) (*Image, error) {
+	real, err := filepath.EvalSymlinks(path) // a symlink to a rootfs is the rootfs
+	if err != nil {
+		return nil, fmt.Errorf("import %s: %w", path, err)
+	}
+	path = real
 	f, err := detect(path)
 	if err != nil {
 		return nil, err

@@ -22,10 +22,15 @@ func TestImportRootfs(t *testing.T) {
 	rootfs := makeRootfs(t)
 	tarball := tarDir(t, rootfs)
 	dir := t.TempDir()
+	link := filepath.Join(dir, "rootfs-link")
+	if err := os.Symlink(rootfs, link); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name, path string
 	}{
 		{"directory", rootfs},
+		{"symlink to the directory", link},
 		{"tar", writeFile(t, filepath.Join(dir, "rootfs.tar"), tarball)},
 		{"gzip tar", writeFile(t, filepath.Join(dir, "rootfs.tar.gz"), gzipBytes(t, tarball))},
 	}
@@ -53,6 +58,12 @@ func TestImportRootfs(t *testing.T) {
 				t.Errorf("config = %+v, want empty", cfg)
 			}
 			sameTree(t, rootfs, layers[0])
+			buf := make([]byte, 8)
+			_, werr := unix.Lgetxattr(filepath.Join(rootfs, "etc/passwd"), "user.min.test", buf)
+			n, err := unix.Lgetxattr(filepath.Join(layers[0], "etc/passwd"), "user.min.test", buf)
+			if werr == nil && strings.Contains(c.name, "directory") && (err != nil || string(buf[:n]) != "v") {
+				t.Errorf("xattr user.min.test = %q, %v; want v", buf[:n], err)
+			}
 		})
 	}
 }
