@@ -255,7 +255,12 @@ func (d *Decoder) decodeMapFrom(m map[string]any, raw []byte, doc int, items []I
 	case !versionOK || version == "":
 		return append(items, Item{Doc: doc, Err: &MissingFieldError{Field: "apiVersion", JSON: string(raw)}})
 	case kind == "List" && version == "v1":
-		return d.decodeList(m, kind, version, doc, items)
+		return d.decodeList(m, kind, version, "", doc, items)
+	}
+	if itemKind, isList := strings.CutSuffix(kind, "List"); isList && version == "v1" {
+		if _, ok := kindNamed(itemKind); ok {
+			return d.decodeList(m, kind, version, itemKind, doc, items)
+		}
 	}
 	k, ok := kindNamed(kind)
 	if !ok || version != "v1" {
@@ -271,7 +276,9 @@ func (d *Decoder) decodeMapFrom(m map[string]any, raw []byte, doc int, items []I
 	return append(items, Item{Object: obj, Doc: doc})
 }
 
-func (d *Decoder) decodeList(m map[string]any, kind, version string, doc int, items []Item) []Item {
+// decodeList flattens a List, or a typed list (PodList…) whose items
+// may leave out their kind and apiVersion, as the API server returns them.
+func (d *Decoder) decodeList(m map[string]any, kind, version, itemKind string, doc int, items []Item) []Item {
 	var errs FieldErrors
 	for _, k := range sortedKeys(m) {
 		switch k {
@@ -296,6 +303,14 @@ func (d *Decoder) decodeList(m map[string]any, kind, version string, doc int, it
 			err := fmt.Errorf("items must be objects, found %s", jsonType(it))
 			items = append(items, Item{Doc: doc, Err: &DecodeError{Kind: kind, Version: version, Err: err}})
 			continue
+		}
+		if itemKind != "" {
+			if im["kind"] == nil {
+				im["kind"] = itemKind
+			}
+			if im["apiVersion"] == nil {
+				im["apiVersion"] = "v1"
+			}
 		}
 		items = d.decodeMap(im, nil, doc, items)
 	}

@@ -356,3 +356,17 @@ func TestQuantityExponentBounded(t *testing.T) {
 		t.Errorf("ordinary exponents refused: %v", err)
 	}
 }
+
+func TestTypedList(t *testing.T) {
+	in := `{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7"},"items":[{"metadata":{"name":"a"},"spec":{"containers":[{"name":"c","image":"i"}]}},{"kind":"Pod","apiVersion":"v1","metadata":{"name":"b"},"spec":{"containers":[]}}]}`
+	objs, err := Decode([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs) != 2 || objs[0].(*api.Pod).Name != "a" || objs[0].GetTypeMeta().Kind != "Pod" {
+		t.Fatalf("objs %v", objs)
+	}
+	if _, err := Decode([]byte(`{"kind":"FooList","apiVersion":"v1","items":[]}`)); err == nil || err.Error() != `no matches for kind "FooList" in version "v1"` {
+		t.Fatalf("FooList: %v", err)
+	}
+}
