@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/minspace/min/containers/image"
+	"github.com/minspace/min/containers/network"
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/store"
 )
@@ -20,6 +22,13 @@ type Options struct {
 	Sync store.SyncPolicy
 	// Now is the clock (tests inject a fixed one). Default time.Now.
 	Now func() time.Time
+	// NoHostNode keeps this machine from registering as a node and running
+	// pods (as it does by default when root). Tests of scheduling on
+	// simulated nodes use it.
+	NoHostNode bool
+	// Network is the pod network of the nodes this machine runs (zero:
+	// bridge min0 carrying 10.244.0.0/16, IPAM state in /run/min/network).
+	Network network.Options
 }
 
 // Engine is an open state directory: the store plus the controllers that
@@ -36,6 +45,7 @@ type Engine struct {
 	nsKick chan struct{} // wakes the namespace controller
 	nodeMu sync.Mutex    // serialises node creation (pod CIDR allocation)
 	events *recorder
+	images *image.Store // the host node's image store; nil without one
 
 	agentsMu sync.Mutex
 	agents   map[string]nodeAgent // node name -> the agent running its pods
@@ -63,6 +73,9 @@ func Open(home string, opts Options) (*Engine, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Network.ClusterCIDR == "" {
+		opts.Network.ClusterCIDR = DefaultClusterCIDR
+	}
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return nil, fmt.Errorf("engine: state directory: %w", err)
 	}
@@ -80,6 +93,12 @@ func Open(home string, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e.startControllers()
+	if !opts.NoHostNode && os.Geteuid() == 0 {
+		if err := e.startHostNode(); err != nil {
+			e.Close()
+			return nil, fmt.Errorf("engine: host node: %w", err)
+		}
+	}
 	return e, nil
 }
 
@@ -114,3 +133,7 @@ func (e *Engine) run(f func(ctx context.Context)) {
 		f(e.ctx)
 	}()
 }
+
+// Images is the image store of this machine's node (nil when the engine
+// runs no host node).
+func (e *Engine) Images() *image.Store { return e.images }

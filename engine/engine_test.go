@@ -12,7 +12,7 @@ import (
 
 func openTest(t *testing.T) *Engine {
 	t.Helper()
-	e, err := Open(t.TempDir(), Options{})
+	e, err := Open(t.TempDir(), Options{NoHostNode: true})
 	if err != nil {
 		t.Fatal(err)
 	}

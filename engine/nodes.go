@@ -29,8 +29,8 @@ const (
 	NodeSimulated      = "simulated"
 )
 
-// ClusterCIDR holds every node's /24 pod CIDR.
-const ClusterCIDR = "10.244.0.0/16"
+// DefaultClusterCIDR holds every node's /24 pod CIDR.
+const DefaultClusterCIDR = "10.244.0.0/16"
 
 func nodeType(n *api.Node) string { return n.Annotations[NodeTypeAnnotation] }
 
@@ -99,7 +99,7 @@ func setLabelDefault(m *api.ObjectMeta, k, v string) {
 	m.Labels[k] = v
 }
 
-// freePodCIDR returns the first /24 of ClusterCIDR no node holds. Node
+// freePodCIDR returns the first /24 of the cluster CIDR no node holds. Node
 // creation is serialised by nodeMu, so two nodes never get the same one.
 // When all 256 are taken a node gets none, and its pods no IP.
 func (e *Engine) freePodCIDR() (string, error) {
@@ -111,7 +111,11 @@ func (e *Engine) freePodCIDR() (string, error) {
 	for _, o := range nodes {
 		used[o.(*api.Node).Spec.PodCIDR] = true
 	}
-	base := netip.MustParsePrefix(ClusterCIDR).Addr().As4()
+	cluster, err := netip.ParsePrefix(e.opts.Network.ClusterCIDR)
+	if err != nil || !cluster.Addr().Is4() || cluster.Bits() > 16 {
+		return "", fmt.Errorf("cluster CIDR %q: want an IPv4 /16 or larger", e.opts.Network.ClusterCIDR)
+	}
+	base := cluster.Masked().Addr().As4()
 	for i := 0; i < 256; i++ {
 		cidr := netip.PrefixFrom(netip.AddrFrom4([4]byte{base[0], base[1], byte(i), 0}), 24).String()
 		if !used[cidr] {

@@ -24,8 +24,12 @@ func (e *Engine) replicationLoop(ctx context.Context) {
 	m := &replicationManager{e: e, rcs: map[string]*api.ReplicationController{},
 		pods: map[string]map[string]*api.Pod{}, dirty: map[string]bool{}}
 	rcEvents, podEvents := make(chan Event, 1024), make(chan Event, 1024)
-	e.run(func(ctx context.Context) { e.inform(ctx, "replicationcontrollers", ListOptions{}, func(ev Event) { sendEvent(ctx, rcEvents, ev) }) })
-	e.run(func(ctx context.Context) { e.inform(ctx, "pods", ListOptions{}, func(ev Event) { sendEvent(ctx, podEvents, ev) }) })
+	e.run(func(ctx context.Context) {
+		e.inform(ctx, "replicationcontrollers", ListOptions{}, func(ev Event) { sendEvent(ctx, rcEvents, ev) })
+	})
+	e.run(func(ctx context.Context) {
+		e.inform(ctx, "pods", ListOptions{}, func(ev Event) { sendEvent(ctx, podEvents, ev) })
+	})
 	requeue := time.NewTimer(time.Hour)
 	defer requeue.Stop()
 	for {

@@ -30,8 +30,12 @@ func (e *Engine) schedulerLoop(ctx context.Context) {
 		nodeRV: map[string]string{}}
 	events := make(chan Event, 1024)
 	nodeEvents := make(chan Event, 1024)
-	e.run(func(ctx context.Context) { e.inform(ctx, "pods", ListOptions{}, func(ev Event) { sendEvent(ctx, events, ev) }) })
-	e.run(func(ctx context.Context) { e.inform(ctx, "nodes", ListOptions{}, func(ev Event) { sendEvent(ctx, nodeEvents, ev) }) })
+	e.run(func(ctx context.Context) {
+		e.inform(ctx, "pods", ListOptions{}, func(ev Event) { sendEvent(ctx, events, ev) })
+	})
+	e.run(func(ctx context.Context) {
+		e.inform(ctx, "nodes", ListOptions{}, func(ev Event) { sendEvent(ctx, nodeEvents, ev) })
+	})
 	retry := time.NewTicker(retryUnschedulable)
 	defer retry.Stop()
 	for {

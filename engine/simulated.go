@@ -25,8 +25,12 @@ func (e *Engine) simulatedLoop(ctx context.Context) {
 	k := &simulatedKubelet{e: e, nodes: map[string]*api.Node{}, ipams: map[string]*controller.IPAM{},
 		waiting: map[string]map[string]*api.Pod{}}
 	nodeEvents, podEvents := make(chan Event, 1024), make(chan Event, 1024)
-	e.run(func(ctx context.Context) { e.inform(ctx, "nodes", ListOptions{}, func(ev Event) { sendEvent(ctx, nodeEvents, ev) }) })
-	e.run(func(ctx context.Context) { e.inform(ctx, "pods", ListOptions{}, func(ev Event) { sendEvent(ctx, podEvents, ev) }) })
+	e.run(func(ctx context.Context) {
+		e.inform(ctx, "nodes", ListOptions{}, func(ev Event) { sendEvent(ctx, nodeEvents, ev) })
+	})
+	e.run(func(ctx context.Context) {
+		e.inform(ctx, "pods", ListOptions{}, func(ev Event) { sendEvent(ctx, podEvents, ev) })
+	})
 	for {
 		select {
 		case <-ctx.Done():

@@ -198,18 +198,46 @@ func parseDocument(doc []byte) (map[string]any, []byte, error) {
 	if len(bytes.TrimSpace(doc)) == 0 {
 		return nil, nil, nil
 	}
+	// JSON needs no YAML conversion (the common case for Lua tables and
+	// API requests); a YAML flow mapping that is not JSON falls through.
+	if v, ok := parseJSON(doc); ok {
+		return objectOf(v, bytes.TrimSpace(doc))
+	}
 	raw, err := yaml.YAMLToJSONStrict(doc)
 	if err != nil {
 		return nil, nil, &SyntaxError{Err: fmt.Errorf("error converting YAML to JSON: %w", err)}
 	}
-	if string(raw) == "null" {
-		return nil, nil, nil
+	v, ok := parseJSON(raw)
+	if !ok {
+		return nil, nil, &SyntaxError{Err: errors.New("YAML converted to invalid JSON")}
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
+	return objectOf(v, raw)
+}
+
+// parseJSON decodes one JSON value, numbers kept exact, nothing after it.
+func parseJSON(data []byte) (any, bool) {
+	if t := bytes.TrimSpace(data); len(t) == 0 || t[0] != '{' && t[0] != 'n' && t[0] != '[' && t[0] != '"' {
+		if len(t) == 0 || !(t[0] >= '0' && t[0] <= '9') && t[0] != '-' && t[0] != 't' && t[0] != 'f' {
+			return nil, false
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, nil, &SyntaxError{Err: err}
+		return nil, false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false
+	}
+	return v, true
+}
+
+// objectOf accepts v as a manifest object: null is no object, anything
+// but an object is an error.
+func objectOf(v any, raw []byte) (map[string]any, []byte, error) {
+	if v == nil {
+		return nil, nil, nil
 	}
 	m, ok := v.(map[string]any)
 	if !ok {

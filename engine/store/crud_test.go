@@ -228,3 +228,38 @@ func TestClosed(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+// buntdb rewrites its file when it has grown (shrink); the store must read
+// the rewritten file back, revision included.
+func TestReopenAfterShrink(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, s, pod("default", "a", map[string]string{"n": "0"}))
+	for i := range 200 {
+		if _, err := s.Update(pod("default", "a", map[string]string{"n": fmt.Sprint(i + 1)})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustCreate(t, s, pod("default", "b", nil))
+	if _, err := s.Delete("pods", "default", "b", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Shrink(); err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, s, pod("default", "c", nil)) // appended to the new file
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = open(t, dir, Options{})
+	a, err := s.Get("pods", "default", "a")
+	if err != nil || a.GetObjectMeta().Labels["n"] != "200" || rvOf(t, a) != 201 {
+		t.Fatalf("a after shrink = %v, %v", a, err)
+	}
+	if _, err := s.Get("pods", "default", "c"); err != nil || s.Revision() != 204 || s.RepairedBytes() != 0 {
+		t.Fatalf("c: %v; revision %d (want 204); repaired %d", err, s.Revision(), s.RepairedBytes())
+	}
+}

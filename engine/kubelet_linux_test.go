@@ -1,0 +1,146 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/minspace/min/containers/network"
+	"github.com/minspace/min/engine/api"
+)
+
+// openHost opens an engine that runs real pods on this machine, on a
+// bridge and cluster CIDR of the test's own, and removes everything after.
+func openHost(t *testing.T) *Engine {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: runs real containers in namespaces and cgroups")
+	}
+	if _, err := os.Stat("/bin/busybox"); err != nil {
+		t.Skip("needs /bin/busybox (Debian's busybox-static) for the busybox image")
+	}
+	nopts := network.Options{Bridge: fmt.Sprintf("mint%d", os.Getpid()%100000),
+		ClusterCIDR: "10.252.0.0/16", StateDir: filepath.Join(t.TempDir(), "net")}
+	e, err := Open(t.TempDir(), Options{Network: nopts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		list, _ := e.List(ctx, "pods", ListOptions{})
+		for _, o := range list.Items {
+			m := o.GetObjectMeta()
+			zero := int64(0)
+			e.Delete(ctx, "pods", m.Namespace, m.Name, DeleteOptions{GracePeriodSeconds: &zero})
+			WaitFor(ctx, e, "pods", m.Namespace, m.Name, func(o api.Object) bool { return o == nil })
+		}
+		k := e.agents[HostNodeName()].(*kubelet)
+		for { // a deleted pod's sandbox is removed in the background
+			left, _ := k.rt.ListPods()
+			if len(left) == 0 {
+				break
+			}
+			if ctx.Err() != nil {
+				t.Errorf("pods left in the runtime: %v", left)
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		e.Close()
+		if m, err := network.New(nopts); err == nil {
+			m.RemoveBridge()
+		}
+	})
+	return e
+}
+
+func busyboxPod(name string, restart string, cmd ...string) *api.Pod {
+	p := testPod("", name, nil)
+	p.Spec.Containers[0].Command = cmd
+	p.Spec.RestartPolicy = restart
+	one := int64(1)
+	p.Spec.TerminationGracePeriodSeconds = &one
+	return p
+}
+
+func TestHostNodeRunsRealPods(t *testing.T) {
+	e := openHost(t)
+	ctx := context.Background()
+	n, err := e.Get(ctx, "nodes", "", HostNodeName())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := n.(*api.Node).Status.Capacity["cpu"]; c.Value() < 1 {
+		t.Fatalf("host node capacity %v", n.(*api.Node).Status.Capacity)
+	}
+	if _, err := e.Create(ctx, busyboxPod("web", "Always", "sh", "-c", "echo hello from $(hostname); exec sleep 3600"), CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	p := waitPod(t, e, "", "web", func(p *api.Pod) bool { return p.Status.Phase == "Running" && p.Status.PodIP != "" })
+	if !strings.HasPrefix(p.Status.PodIP, "10.252.") || p.Status.ContainerStatuses[0].State.Running == nil {
+		t.Fatalf("status %+v", p.Status)
+	}
+	var out, errb bytes.Buffer
+	code, err := e.Exec(ctx, "", "web", ExecOptions{Command: []string{"hostname"}, Stdout: &out, Stderr: &errb})
+	if err != nil || code != 0 || strings.TrimSpace(out.String()) != "web" {
+		t.Fatalf("exec hostname: %q %q %d %v", out.String(), errb.String(), code, err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var logs bytes.Buffer
+		if err := e.Logs(ctx, "", "web", LogOptions{}, &logs); err == nil && logs.String() == "hello from web\n" {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("logs %q %v", logs.String(), err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := e.Delete(ctx, "pods", "", "web", DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := e.Get(ctx, "pods", "", "web")
+	if got != nil && got.GetObjectMeta().DeletionTimestamp == nil {
+		t.Fatal("a running pod is deleted gracefully: deletionTimestamp first")
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := WaitFor(wctx, e, "pods", "", "web", func(o api.Object) bool { return o == nil }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRestartPolicyNeverCompletes(t *testing.T) {
+	e := openHost(t)
+	ctx := context.Background()
+	e.Create(ctx, busyboxPod("ok", "Never", "true"), CreateOptions{})
+	e.Create(ctx, busyboxPod("bad", "Never", "sh", "-c", "exit 3"), CreateOptions{})
+	ok := waitPod(t, e, "", "ok", func(p *api.Pod) bool { return p.Status.Phase == "Succeeded" })
+	if term := ok.Status.ContainerStatuses[0].State.Terminated; term == nil || term.Reason != "Completed" {
+		t.Fatalf("ok: %+v", ok.Status.ContainerStatuses)
+	}
+	bad := waitPod(t, e, "", "bad", func(p *api.Pod) bool { return p.Status.Phase == "Failed" })
+	if term := bad.Status.ContainerStatuses[0].State.Terminated; term == nil || term.ExitCode != 3 || term.Reason != "Error" {
+		t.Fatalf("bad: %+v", bad.Status.ContainerStatuses)
+	}
+}
+
+func TestMissingImageIsErrImagePull(t *testing.T) {
+	e := openHost(t)
+	ctx := context.Background()
+	p := busyboxPod("nope", "Always", "true")
+	p.Spec.Containers[0].Image = "example.invalid/none:1"
+	e.Create(ctx, p, CreateOptions{})
+	got := waitPod(t, e, "", "nope", func(p *api.Pod) bool {
+		cs := p.Status.ContainerStatuses
+		return len(cs) == 1 && cs[0].State.Waiting != nil && cs[0].State.Waiting.Reason == "ErrImagePull"
+	})
+	if got.Status.Phase != "Pending" {
+		t.Fatalf("phase %s", got.Status.Phase)
+	}
+}

@@ -1,0 +1,121 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/minspace/min/containers"
+	"github.com/minspace/min/engine/api"
+)
+
+// Image back-off, as the kubelet's: 10 s doubling to 5 min.
+const (
+	imageBackoffInitial = 10 * time.Second
+	imageBackoffMax     = 5 * time.Minute
+)
+
+// start runs a pod: images first (the busybox image is assembled on
+// demand; any other must have been imported or pulled, since Min never
+// reaches out to a registry on its own), then the sandbox and containers.
+func (k *kubelet) start(ctx context.Context, p *api.Pod, rec *podRecord) {
+	k.writeStatus(p, rec, k.creatingStatus(p))
+	ids, err := k.ensureImages(p)
+	if err == nil {
+		err = k.rt.RunPod(ctx, runtimeSpec(p))
+		if err != nil {
+			k.e.events.record(p, "Warning", "Failed", "kubelet", "Error: "+err.Error())
+		}
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	rec.starting = false
+	if err != nil {
+		rec.pullFail++
+		rec.retryAt = time.Now().Add(backoff(rec.pullFail))
+		return
+	}
+	rec.pullFail, rec.started, rec.imageIDs = 0, true, ids
+	for _, c := range p.Spec.Containers {
+		k.e.events.record(p, "Normal", "Created", "kubelet", "Created container: "+c.Name)
+		k.e.events.record(p, "Normal", "Started", "kubelet", "Started container "+c.Name)
+	}
+	k.syncStatus(rec)
+}
+
+func backoff(failures int) time.Duration {
+	d := imageBackoffInitial
+	for i := 1; i < failures && d < imageBackoffMax; i++ {
+		d *= 2
+	}
+	return min(d, imageBackoffMax)
+}
+
+// ensureImages finds every container's image; a missing one puts the pod
+// in ErrImagePull, then ImagePullBackOff, as Kubernetes does.
+func (k *kubelet) ensureImages(p *api.Pod) (map[string]string, error) {
+	ids := map[string]string{}
+	for _, c := range p.Spec.Containers {
+		img, err := k.images.Get(c.Image)
+		if err != nil && isBusybox(c.Image) {
+			img, err = k.images.EnsureBusybox()
+		}
+		if err != nil {
+			k.imageFailed(p, c, err)
+			return nil, err
+		}
+		ids[c.Name] = img.ID
+		k.e.events.record(p, "Normal", "Pulled", "kubelet", fmt.Sprintf("Container image %q already present on machine", c.Image))
+	}
+	return ids, nil
+}
+
+func isBusybox(ref string) bool {
+	ref = strings.TrimPrefix(strings.TrimPrefix(ref, "docker.io/"), "library/")
+	return ref == "busybox" || ref == "busybox:latest"
+}
+
+func (k *kubelet) imageFailed(p *api.Pod, c api.Container, err error) {
+	k.mu.Lock()
+	rec := k.pods[p.UID]
+	first := rec == nil || rec.pullFail == 0
+	k.mu.Unlock()
+	reason, msg := "ErrImagePull", fmt.Sprintf("Failed to pull image %q: %v (Min pulls no image on its own: load it with image.import, image.pull or minish image load)", c.Image, err)
+	if !first {
+		reason, msg = "ImagePullBackOff", fmt.Sprintf("Back-off pulling image %q", c.Image)
+	}
+	k.e.events.record(p, "Warning", "Failed", "kubelet", msg)
+	st := k.creatingStatus(p)
+	for i := range st.ContainerStatuses {
+		if st.ContainerStatuses[i].Name == c.Name {
+			st.ContainerStatuses[i].State.Waiting = &api.ContainerStateWaiting{Reason: reason, Message: msg}
+		}
+	}
+	k.writeStatus(p, rec, st)
+}
+
+// runtimeSpec turns a pod into what the runtime needs.
+func runtimeSpec(p *api.Pod) containers.PodSpec {
+	spec := containers.PodSpec{UID: p.UID, Namespace: p.Namespace, Name: p.Name, Hostname: p.Spec.Hostname,
+		RestartPolicy: p.Spec.RestartPolicy, TerminationGracePeriod: 30 * time.Second,
+		ShareProcessNamespace: p.Spec.ShareProcessNamespace != nil && *p.Spec.ShareProcessNamespace}
+	if g := p.Spec.TerminationGracePeriodSeconds; g != nil {
+		spec.TerminationGracePeriod = time.Duration(*g) * time.Second
+	}
+	for _, c := range p.Spec.Containers {
+		cs := containers.ContainerSpec{Name: c.Name, Image: c.Image, Command: c.Command, Args: c.Args,
+			WorkingDir: c.WorkingDir}
+		for _, e := range c.Env {
+			cs.Env = append(cs.Env, e.Name+"="+e.Value)
+		}
+		if q, ok := c.Resources.Limits["memory"]; ok {
+			cs.Limits.MemoryBytes = q.Value()
+		}
+		if q, ok := c.Resources.Limits["cpu"]; ok {
+			cs.Limits.CPUMilli = q.MilliValue()
+		}
+		spec.Containers = append(spec.Containers, cs)
+	}
+	return spec
+}
