@@ -3,10 +3,12 @@ package image
 import (
 	"archive/tar"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -458,5 +460,50 @@ func TestTwoStoresShareDir(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestConcurrentImportRemove races imports of one layer against removals:
+// every image left resolves to layers that exist.
+func TestConcurrentImportRemove(t *testing.T) {
+	s := openStore(t)
+	p := writeFile(t, filepath.Join(t.TempDir(), "r.tar"), tarDir(t, makeRootfs(t)))
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				nm := fmt.Sprintf("img%d", (g+i)%3)
+				var err error
+				if g%2 == 0 {
+					_, err = s.Import(nm, p)
+				} else if err = s.Remove(nm); errors.Is(err, ErrImageNotFound) {
+					err = nil
+				}
+				if err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	imgs, err := s.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, img := range imgs {
+		layers, _, err := s.Resolve(img.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(layers[0], "etc/passwd")); err != nil {
+			t.Errorf("%s: layer gone: %v", img.Name, err)
+		}
 	}
 }
