@@ -216,11 +216,6 @@ func parseDocument(doc []byte) (map[string]any, []byte, error) {
 
 // parseJSON decodes one JSON value, numbers kept exact, nothing after it.
 func parseJSON(data []byte) (any, bool) {
-	if t := bytes.TrimSpace(data); len(t) == 0 || t[0] != '{' && t[0] != 'n' && t[0] != '[' && t[0] != '"' {
-		if len(t) == 0 || !(t[0] >= '0' && t[0] <= '9') && t[0] != '-' && t[0] != 't' && t[0] != 'f' {
-			return nil, false
-		}
-	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
