@@ -53,6 +53,9 @@ func extractTar(r io.Reader, dst string, opts extractOptions) (int64, error) {
 	if err := os.Mkdir(dst, 0o755); err != nil {
 		return 0, err
 	}
+	if err := os.Chmod(dst, 0o755); err != nil { // whatever the umask
+		return 0, err
+	}
 	root, err := unix.Open(dst, unix.O_DIRECTORY|unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return 0, fmt.Errorf("open %s: %w", dst, err)
@@ -183,6 +186,9 @@ func (x *extractor) mkdirAll(rel string) error {
 		return err
 	}
 	err = unix.Mkdirat(pfd, base, 0o755)
+	if err == nil {
+		err = unix.Fchmodat(pfd, base, 0o755, 0) // whatever the umask
+	}
 	if err != nil && !errors.Is(err, unix.EEXIST) {
 		return fmt.Errorf("mkdir %s: %w", rel, err)
 	}

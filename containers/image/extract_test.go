@@ -139,3 +139,20 @@ func TestOpenClearsCrashLeftovers(t *testing.T) {
 		t.Errorf("tmp holds %d entries after Open", n)
 	}
 }
+
+// TestExtractIgnoresUmask: the layer root and directories a tar implies
+// get 0755 even under a strict umask, or a container's non-root user
+// could not walk its own root.
+func TestExtractIgnoresUmask(t *testing.T) {
+	old := unix.Umask(0o077)
+	defer unix.Umask(old)
+	dst := filepath.Join(t.TempDir(), "root")
+	data := paxTar(t, &tar.Header{Name: "usr/bin/tool", Typeflag: tar.TypeReg, Mode: 0o755, Size: 1})
+	if _, err := extractTar(bytes.NewReader(data), dst, extractOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	modeIs(t, dst, 0o755|os.ModeDir)
+	modeIs(t, filepath.Join(dst, "usr"), 0o755|os.ModeDir)
+	modeIs(t, filepath.Join(dst, "usr/bin"), 0o755|os.ModeDir)
+	modeIs(t, filepath.Join(dst, "usr/bin/tool"), 0o755)
+}
