@@ -220,7 +220,7 @@ func (t *table) namePlan(name, namespace string) plan {
 // copyAll deep-copies the hits, on every CPU when there are many.
 func copyAll(hits []hit) []api.Object {
 	out := make([]api.Object, len(hits))
-	const perWorker = 2048
+	const perWorker = 256
 	workers := min(runtime.GOMAXPROCS(0), (len(hits)+perWorker-1)/perWorker)
 	if workers <= 1 {
 		for i, h := range hits {
