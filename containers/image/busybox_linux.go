@@ -16,9 +16,6 @@ const BusyboxPath = "/bin/busybox"
 // BusyboxName is the name EnsureBusybox gives its image.
 const BusyboxName = "busybox:latest"
 
-// ErrNoBusybox: the host has no static busybox to build the image from.
-var ErrNoBusybox = errors.New("no busybox on the host (install busybox-static)")
-
 // EnsureBusybox returns the busybox image, assembling it from the host's
 // busybox-static first if the store does not have one: bin/busybox with a
 // hard link per applet (`busybox --list`), /etc/passwd and /etc/group (root, nobody), /tmp,

@@ -25,4 +25,6 @@ var (
 	// ErrInvalid: a request that cannot be carried out as given (a Build
 	// without a name, a missing source file...).
 	ErrInvalid = errors.New("invalid request")
+	// ErrNoBusybox: the host has no static busybox for EnsureBusybox.
+	ErrNoBusybox = errors.New("no busybox on the host (install busybox-static)")
 )

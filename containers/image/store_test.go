@@ -507,3 +507,10 @@ func TestConcurrentImportRemove(t *testing.T) {
 		}
 	}
 }
+
+func TestBusyboxMissingOnHost(t *testing.T) {
+	s := openStore(t)
+	if _, err := s.buildBusybox(filepath.Join(t.TempDir(), "no-busybox")); !errors.Is(err, ErrNoBusybox) {
+		t.Fatalf("err = %v, want ErrNoBusybox", err)
+	}
+}
