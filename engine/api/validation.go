@@ -43,9 +43,14 @@ func ValidateObject(obj Object) field.ErrorList {
 // keeps immutable in the spec, and everything ValidateObject checks.
 func ValidateUpdate(obj, old Object) field.ErrorList {
 	errs := validateMetaUpdate(obj.GetObjectMeta(), old.GetObjectMeta(), field.NewPath("metadata"))
-	if p, ok := obj.(*Pod); ok {
-		if o, ok := old.(*Pod); ok {
-			errs = append(errs, validatePodSpecUpdate(&p.Spec, &o.Spec, field.NewPath("spec"))...)
+	switch o := obj.(type) {
+	case *Pod:
+		if p, ok := old.(*Pod); ok {
+			errs = append(errs, validatePodSpecUpdate(&o.Spec, &p.Spec, field.NewPath("spec"))...)
+		}
+	case *Node:
+		if n, ok := old.(*Node); ok {
+			errs = append(errs, validateNodeSpecUpdate(&o.Spec, &n.Spec, field.NewPath("spec"))...)
 		}
 	}
 	return append(errs, ValidateObject(obj)...)

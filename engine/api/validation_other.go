@@ -118,3 +118,16 @@ func validateNode(n *Node) field.ErrorList {
 	}
 	return errs
 }
+
+// validateNodeSpecUpdate: a node's pod CIDRs may be set once, never
+// changed (ValidateNodeUpdate).
+func validateNodeSpecUpdate(s, old *NodeSpec, fldPath *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if old.PodCIDR != "" && s.PodCIDR != old.PodCIDR {
+		errs = append(errs, field.Forbidden(fldPath.Child("podCIDR"), "node updates may not change podCIDR except from \"\" to valid"))
+	}
+	if len(old.PodCIDRs) > 0 && strings.Join(s.PodCIDRs, ",") != strings.Join(old.PodCIDRs, ",") {
+		errs = append(errs, field.Forbidden(fldPath.Child("podCIDRs"), "node updates may not change podCIDR except from \"\" to valid"))
+	}
+	return errs
+}

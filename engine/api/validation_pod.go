@@ -71,6 +71,7 @@ func validateContainers(cs []Container, fldPath *field.Path) field.ErrorList {
 	}
 	var errs field.ErrorList
 	names := make(map[string]bool, len(cs))
+	hostPorts := map[string]bool{}
 	for i := range cs {
 		c := &cs[i]
 		p := fldPath.Index(i)
@@ -86,6 +87,7 @@ func validateContainers(cs []Container, fldPath *field.Path) field.ErrorList {
 		}
 		names[c.Name] = true
 		errs = append(errs, validateContainer(c, p)...)
+		errs = append(errs, uniqueHostPorts(c.Ports, hostPorts, p.Child("ports"))...)
 	}
 	return errs
 }
@@ -101,6 +103,23 @@ func validateContainer(c *Container, p *field.Path) field.ErrorList {
 	errs = append(errs, validatePorts(c.Ports, p.Child("ports"))...)
 	errs = append(errs, validateEnv(c.Env, p.Child("env"))...)
 	return append(errs, validateResources(&c.Resources, p.Child("resources"))...)
+}
+
+// uniqueHostPorts is AccumulateUniqueHostPorts: a host port (with its
+// protocol and IP) may be used once per pod.
+func uniqueHostPorts(ports []ContainerPort, seen map[string]bool, fldPath *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	for i, port := range ports {
+		if port.HostPort == 0 {
+			continue
+		}
+		key := fmt.Sprintf("%s/%s/%d", port.Protocol, port.HostIP, port.HostPort)
+		if seen[key] {
+			errs = append(errs, field.Duplicate(fldPath.Index(i).Child("hostPort"), key))
+		}
+		seen[key] = true
+	}
+	return errs
 }
 
 func validatePorts(ports []ContainerPort, fldPath *field.Path) field.ErrorList {

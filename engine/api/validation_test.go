@@ -241,3 +241,30 @@ func TestLabelHelpers(t *testing.T) {
 		t.Errorf("label key prefix must be lower case")
 	}
 }
+
+func TestHostPortsUnique(t *testing.T) {
+	p := goodPod()
+	p.Spec.Containers = []Container{
+		{Name: "a", Image: "x", Ports: []ContainerPort{{ContainerPort: 80, HostPort: 8080}}},
+		{Name: "b", Image: "y", Ports: []ContainerPort{{ContainerPort: 81, HostPort: 8080}, {ContainerPort: 82, HostPort: 8080, Protocol: ProtocolUDP}}},
+	}
+	want := `Pod "kubia" is invalid: spec.containers[1].ports[0].hostPort: Duplicate value: "TCP//8080"`
+	if got := invalidText(p); got != want {
+		t.Fatalf("\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestNodeUpdatePodCIDR(t *testing.T) {
+	old := &Node{ObjectMeta: ObjectMeta{Name: "n"}}
+	n := old.DeepCopy()
+	n.Spec.PodCIDR = "10.244.1.0/24"
+	if errs := ValidateUpdate(n, old); len(errs) > 0 {
+		t.Fatalf("setting podCIDR: %v", errs)
+	}
+	m := n.DeepCopy()
+	m.Spec.PodCIDR = "10.244.2.0/24"
+	want := `spec.podCIDR: Forbidden: node updates may not change podCIDR except from "" to valid`
+	if got := errStrings(ValidateUpdate(m, n)); got != want {
+		t.Fatalf("\n got %s\nwant %s", got, want)
+	}
+}

@@ -49,7 +49,11 @@ var unsupportedFields = map[reflect.Type][]string{
 		"stopSignal", "allocatedResourcesStatus"},
 	reflect.TypeFor[api.NodeStatus](): {"daemonEndpoints", "images", "volumesInUse", "volumesAttached",
 		"config", "runtimeHandlers", "features", "declaredFeatures"},
-	reflect.TypeFor[api.Event](): {"series", "action", "related"},
+	reflect.TypeFor[api.Event]():                       {"series", "action", "related"},
+	reflect.TypeFor[api.NamespaceStatus]():             {"conditions"},
+	reflect.TypeFor[api.ReplicationControllerStatus](): {"conditions"},
+	reflect.TypeFor[api.PodCondition]():                {"observedGeneration"},
+	reflect.TypeFor[api.NodeSystemInfo]():              {"swap"},
 }
 
 // defaultOnly lists unsupported fields that a manifest may still carry
