@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 func requireRoot(t testing.TB) {
@@ -178,7 +179,11 @@ func inside(tb testing.TB, nsPath string) *netlink.Handle {
 		tb.Fatal(err)
 	}
 	defer ns.Close()
-	h, err := handleAt(ns)
+	var h *netlink.Handle
+	err = inNetNS(ns, func() (err error) {
+		h, err = netlink.NewHandle(unix.NETLINK_ROUTE)
+		return err
+	})
 	if err != nil {
 		tb.Fatal(err)
 	}

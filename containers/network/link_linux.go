@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
+	"strings"
+	"time"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netlink/nl"
@@ -164,6 +167,48 @@ func deleteIndex(idx int) error {
 		return fmt.Errorf("delete link %d: %w", idx, err)
 	}
 	return nil
+}
+
+// waitOperUp waits until a host link is operationally up. When a pod's eth0 comes up,
+// the host end of its veth gets its carrier, and a bridge whose first port starts
+// forwarding gets its own; but the kernel applies a carrier change (the qdisc that
+// lets packets out, the bridge port going to forwarding) later, from its link-watch
+// work queue, within a second. Until then the first packets to the pod are dropped,
+// which costs a new TCP connection a one-second SYN retransmit. Reading the link's
+// carrier through sysfs (or RTM_GETLINK) runs that pending work at once on kernel 6.8
+// and later; older kernels get the loop.
+func waitOperUp(name string) error {
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		state, err := operState(name)
+		if err != nil {
+			return err
+		}
+		if state == "up" {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s did not come up (operstate %s)", name, state)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// operState reads /sys/class/net/<name>/carrier (which syncs link watch) and then
+// operstate: microseconds, where an RTM_GETLINK of a bridge costs hundreds. Without
+// the host's sysfs it asks netlink.
+func operState(name string) (string, error) {
+	dir := "/sys/class/net/" + name
+	if _, err := os.ReadFile(dir + "/carrier"); err == nil {
+		if b, err := os.ReadFile(dir + "/operstate"); err == nil {
+			return strings.TrimSpace(string(b)), nil
+		}
+	}
+	l, err := netlink.LinkByName(name)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	return l.Attrs().OperState.String(), nil
 }
 
 // isUp says whether a link has IFF_UP.

@@ -220,6 +220,11 @@ func (m *Manager) plumb(podID string, ns netns.NsHandle, ip netip.Addr) error {
 	if err := m.configurePod(ns, ip); err != nil {
 		return errors.Join(err, deleteLink(name))
 	}
+	for _, l := range []string{name, m.cfg.bridge} { // the port, then the bridge it woke
+		if err := waitOperUp(l); err != nil {
+			return errors.Join(err, deleteLink(name))
+		}
+	}
 	return nil
 }
 
@@ -253,8 +258,9 @@ func (m *Manager) configurePod(ns netns.NsHandle, ip netip.Addr) error {
 // Teardown removes the pod's veth (both ends) and frees its address; the last pod's
 // Teardown also removes the bridge unless Options.KeepBridge. It is idempotent: a pod
 // without veth or address, or whose namespace is already gone, is not an error.
-// netnsPath may be empty; when the host end is missing but the namespace still has an
-// eth0 veth, that one is deleted instead (the pair dies together).
+// netnsPath may be empty or stale: the pair is found and deleted from the host side
+// (its two ends die together), so the namespace is never entered; a path that a
+// recycled PID now gives to another process cannot lead Teardown astray.
 func (m *Manager) Teardown(podID, netnsPath string) error {
 	if err := checkPodID(podID); err != nil {
 		return err
@@ -262,7 +268,7 @@ func (m *Manager) Teardown(podID, netnsPath string) error {
 	idx, err := podVethIndex(m.cfg.hostVeth(podID))
 	switch {
 	case errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict):
-		err = deletePodVeth(netnsPath)
+		err = nil // none, or another pod's (a hash collision): nothing of this pod's
 	case err == nil:
 		err = deleteIndex(idx)
 	}
@@ -293,28 +299,6 @@ func (m *Manager) release(podID string) error {
 		}
 		return []string{releaseRecord(podID)}, nil
 	})
-}
-
-// deletePodVeth removes eth0 from a namespace that still exists, if it is a veth.
-func deletePodVeth(netnsPath string) error {
-	if netnsPath == "" {
-		return nil
-	}
-	ns, err := openNetNS(netnsPath)
-	if err != nil {
-		return nil // gone, or not a namespace any more: nothing of ours is left there
-	}
-	defer ns.Close()
-	h, err := handleAt(ns)
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	l, err := h.LinkByName(podIface)
-	if err != nil || l.Type() != "veth" {
-		return nil
-	}
-	return h.LinkDel(l)
 }
 
 // IP returns the address allocated to the pod, or ErrNotFound.

@@ -212,6 +212,34 @@ func TestNode(t *testing.T) {
 	}
 }
 
+// TestReadyWhenSetupReturns: when Setup returns, the kernel has applied the new
+// carriers: the veth's bridge port forwards and the veth and bridge are
+// operationally up, so the pod's first packets are not dropped. (operstate and
+// brport/state are read without syncing link watch, unlike carrier.)
+func TestReadyWhenSetupReturns(t *testing.T) {
+	e := newTestEnv(t)
+	for i := range 6 {
+		pod := fmt.Sprint("pod-", i)
+		e.setup(pod)
+		name, _ := e.m.cfg.hostVeth(pod)
+		for file, want := range map[string]string{
+			name + "/operstate":          "up",
+			name + "/brport/state":       "3", // BR_STATE_FORWARDING
+			e.opts.Bridge + "/operstate": "up",
+		} {
+			b, err := os.ReadFile("/sys/class/net/" + file)
+			if got := strings.TrimSpace(string(b)); err != nil || got != want {
+				t.Errorf("after Setup %d: %s = %q, %v; want %q", i, file, got, err, want)
+			}
+		}
+		if i%2 == 0 { // the next pod is the bridge's first again
+			if err := e.m.Teardown(pod, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
 func TestSetupAgainKeepsAddress(t *testing.T) {
 	e := newTestEnv(t)
 	ns, ip := e.setup("pod")

@@ -7,7 +7,6 @@ import (
 	"os"
 	"runtime"
 
-	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
@@ -91,21 +90,6 @@ func openNetNS(path string) (netns.NsHandle, error) {
 		return netns.None(), fmt.Errorf("%s is the host's network namespace: %w", path, ErrInvalid)
 	}
 	return ns, nil
-}
-
-// handleAt opens a netlink handle whose socket lives in ns. Only the socket creation
-// happens inside the namespace; the handle then works from any goroutine. (netlink's
-// own NewHandleAt unlocks the thread even when it failed to return it to the host.)
-func handleAt(ns netns.NsHandle) (*netlink.Handle, error) {
-	var h *netlink.Handle
-	err := inNetNS(ns, func() (err error) {
-		h, err = netlink.NewHandle(unix.NETLINK_ROUTE)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("netlink in netns: %w", err)
-	}
-	return h, nil
 }
 
 // inNetNS runs fn on a fresh OS thread that has joined ns.
