@@ -191,11 +191,12 @@ func (m *Manager) Setup(podID, netnsPath, nodeCIDR string) (net.IP, error) {
 }
 
 // plumb creates the veth with its pod end directly inside the namespace (no temporary
-// name on the host) and configures that end through a netlink socket opened there.
-// The bridge is found by index only: New checked that the name is a bridge.
+// name on the host), configures that end from inside, and waits for the kernel to
+// make the new links usable. The bridge is looked up by index only: whoever made it
+// (ensureBridge, here or in another process) checked that the name is a bridge.
 func (m *Manager) plumb(podID string, ns netns.NsHandle, ip netip.Addr) error {
 	br, err := ifIndex(m.cfg.bridge)
-	if errors.Is(err, ErrNotFound) { // removed by RemoveBridge after the last pod left
+	if errors.Is(err, ErrNotFound) { // the first pod, or the first since the last left
 		if err = m.ensureBridge(); err == nil {
 			br, err = ifIndex(m.cfg.bridge)
 		}
@@ -205,14 +206,8 @@ func (m *Manager) plumb(podID string, ns netns.NsHandle, ip netip.Addr) error {
 	}
 	name, alias := m.cfg.hostVeth(podID)
 	err = addPodVeth(name, alias, br, ns, ip)
-	if errors.Is(err, unix.EEXIST) { // left by an earlier Setup of this pod: rebuild it
-		var idx int
-		if idx, err = podVethIndex(name, alias); err != nil {
-			return err // not ours: leave it alone
-		}
-		if err = deleteIndex(idx); err == nil {
-			err = addPodVeth(name, alias, br, ns, ip)
-		}
+	if errors.Is(err, unix.EEXIST) {
+		err = m.replaceVeth(name, alias, br, ns, ip)
 	}
 	if err != nil {
 		return err // nothing was created
@@ -226,6 +221,23 @@ func (m *Manager) plumb(podID string, ns netns.NsHandle, ip netip.Addr) error {
 		}
 	}
 	return nil
+}
+
+// replaceVeth handles EEXIST from addPodVeth: either the pod's veth from an earlier
+// Setup, which is rebuilt, or a name that is not the pod's (on the host, or an eth0
+// already in the namespace), which is left alone.
+func (m *Manager) replaceVeth(name, alias string, br int, ns netns.NsHandle, ip netip.Addr) error {
+	idx, err := podVethIndex(name, alias)
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("the namespace already has an %s: %w", podIface, ErrConflict)
+	}
+	if err != nil {
+		return err
+	}
+	if err := deleteIndex(idx); err != nil {
+		return err
+	}
+	return addPodVeth(name, alias, br, ns, ip)
 }
 
 // configurePod sets lo and eth0 up and gives eth0 its address with the cluster

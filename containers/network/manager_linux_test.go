@@ -330,6 +330,35 @@ func TestForeignVethUntouched(t *testing.T) {
 	}
 }
 
+// TestSetupForeignEth0: a namespace that already has an eth0 of someone else's is a
+// conflict, and that eth0 stays.
+func TestSetupForeignEth0(t *testing.T) {
+	e := newTestEnv(t)
+	ns := e.netns("pod")
+	h := inside(t, ns)
+	if err := h.LinkAdd(&netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: "eth0"}, PeerName: "other"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.m.Setup("pod", ns, ""); !errors.Is(err, ErrConflict) {
+		t.Fatalf("Setup over a foreign eth0 = %v, want ErrConflict", err)
+	}
+	if l, err := h.LinkByName("eth0"); err != nil || l.Attrs().MasterIndex != 0 || len(mustAddrs(t, h, l)) != 0 {
+		t.Errorf("the foreign eth0 was touched: %v, %v", l, err)
+	}
+	if pods, err := e.m.Pods(); err != nil || len(pods) != 0 {
+		t.Errorf("Pods() = %v, %v; want none", pods, err)
+	}
+}
+
+func mustAddrs(t *testing.T, h *netlink.Handle, l netlink.Link) []netlink.Addr {
+	t.Helper()
+	addrs, err := h.AddrList(l, unix.AF_INET)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return addrs
+}
+
 func TestSetupRejects(t *testing.T) {
 	e := newTestEnv(t)
 	ns := e.netns("ok")
