@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -223,6 +224,10 @@ func matchesName(d v1.Descriptor, want, nm string) bool {
 			continue
 		}
 		if v == want {
+			return true
+		}
+		// An OCI ref.name is often a bare tag: "v2" names "app:v2".
+		if i := strings.LastIndex(nm, ":"); i >= 0 && !strings.ContainsAny(v, "/:") && v == nm[i+1:] {
 			return true
 		}
 		if n, err := Normalize(v); err == nil && n == nm {

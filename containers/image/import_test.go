@@ -14,6 +14,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"golang.org/x/sys/unix"
 )
@@ -319,5 +320,32 @@ func TestImportErrors(t *testing.T) {
 	}
 	if n := countEntries(t, s.layersDir()) + countEntries(t, s.tmpDir()); n != 0 {
 		t.Errorf("failed imports left %d layer or tmp entries", n)
+	}
+}
+
+// TestImportLayoutPicksByName: a layout with several images gives the one
+// whose ref name annotation matches the name asked for.
+func TestImportLayoutPicksByName(t *testing.T) {
+	other, err := random.Image(512, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := craftedImage(t)
+	dir := filepath.Join(t.TempDir(), "layout")
+	lp, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tag, im := range map[string]v1.Image{"v1": other, "v2": img} {
+		if err := lp.AppendImage(im, layout.WithAnnotations(map[string]string{annotRefName: tag})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := openStore(t)
+	for _, ref := range []string{"app:v2", "v2"} {
+		if _, err := s.Import(ref, dir); err != nil {
+			t.Fatal(err)
+		}
+		checkCrafted(t, s, ref, img)
 	}
 }
