@@ -11,7 +11,7 @@ type Node struct {
 // NodeSpec: cordoning, taints and the pod CIDR.
 type NodeSpec struct {
 	PodCIDR       string   `json:"podCIDR,omitempty"`
-	PodCIDRs      []string `json:"podCIDRs,omitempty"`
+	PodCIDRs      []string `json:"podCIDRs,omitempty" patchStrategy:"merge"`
 	Unschedulable bool     `json:"unschedulable,omitempty"`
 	Taints        []Taint  `json:"taints,omitempty"`
 }
@@ -29,8 +29,8 @@ type NodeStatus struct {
 	Capacity    ResourceList    `json:"capacity,omitempty"`
 	Allocatable ResourceList    `json:"allocatable,omitempty"`
 	Phase       string          `json:"phase,omitempty"`
-	Conditions  []NodeCondition `json:"conditions,omitempty"`
-	Addresses   []NodeAddress   `json:"addresses,omitempty"`
+	Conditions  []NodeCondition `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
+	Addresses   []NodeAddress   `json:"addresses,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
 	NodeInfo    NodeSystemInfo  `json:"nodeInfo,omitzero"`
 }
 

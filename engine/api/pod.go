@@ -12,7 +12,7 @@ type Pod struct {
 
 // PodSpec is the part of a pod that the user writes.
 type PodSpec struct {
-	Containers                    []Container       `json:"containers"`
+	Containers                    []Container       `json:"containers" patchStrategy:"merge" patchMergeKey:"name"`
 	RestartPolicy                 string            `json:"restartPolicy,omitempty"`
 	TerminationGracePeriodSeconds *int64            `json:"terminationGracePeriodSeconds,omitempty"`
 	DNSPolicy                     string            `json:"dnsPolicy,omitempty"`
@@ -31,8 +31,8 @@ type Container struct {
 	Command         []string             `json:"command,omitempty"`
 	Args            []string             `json:"args,omitempty"`
 	WorkingDir      string               `json:"workingDir,omitempty"`
-	Ports           []ContainerPort      `json:"ports,omitempty"`
-	Env             []EnvVar             `json:"env,omitempty"`
+	Ports           []ContainerPort      `json:"ports,omitempty" patchStrategy:"merge" patchMergeKey:"containerPort"`
+	Env             []EnvVar             `json:"env,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
 	Resources       ResourceRequirements `json:"resources,omitzero"`
 	ImagePullPolicy string               `json:"imagePullPolicy,omitempty"`
 }
@@ -100,13 +100,13 @@ type NodeSelectorRequirement struct {
 // PodStatus is written by the scheduler and the node agent, never the user.
 type PodStatus struct {
 	Phase             string            `json:"phase,omitempty"`
-	Conditions        []PodCondition    `json:"conditions,omitempty"`
+	Conditions        []PodCondition    `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
 	Message           string            `json:"message,omitempty"`
 	Reason            string            `json:"reason,omitempty"`
 	HostIP            string            `json:"hostIP,omitempty"`
-	HostIPs           []HostIP          `json:"hostIPs,omitempty"`
+	HostIPs           []HostIP          `json:"hostIPs,omitempty" patchStrategy:"merge" patchMergeKey:"ip"`
 	PodIP             string            `json:"podIP,omitempty"`
-	PodIPs            []PodIP           `json:"podIPs,omitempty"`
+	PodIPs            []PodIP           `json:"podIPs,omitempty" patchStrategy:"merge" patchMergeKey:"ip"`
 	StartTime         *Time             `json:"startTime,omitempty"`
 	ContainerStatuses []ContainerStatus `json:"containerStatuses,omitempty"`
 	QOSClass          string            `json:"qosClass,omitempty"`
