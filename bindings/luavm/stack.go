@@ -146,10 +146,10 @@ func traceLine(th *lua.LState, d *lua.Debug) string {
 	if i.line > 0 {
 		where = fmt.Sprintf("%s:%d:", i.source, i.line)
 	}
-	bottom := i.what == "main"
-	if bottom && i.source != "" && i.def == 0 {
+	if i.source != "" && i.def == 0 {
 		return where + " in main chunk" // only chunks start at line 0
 	}
+	bottom := i.what == "main"
 	if bottom || i.name == "" || i.name == "(anonymous)" {
 		if i.source == "" {
 			return where + " ?"
