@@ -31,6 +31,8 @@ func TestSandbox(t *testing.T) {
 		{name: "ps sees only the pod and the command is PID 1", argv: []string{"ps", "-o", "pid,args"},
 			want: `(?s)^\s*PID\s+COMMAND\n\s+1 sleep 1000\n\s+\d+ ps -o pid,args\n$`},
 		{name: "hostname is the pod name", argv: []string{"hostname"}, want: `^web\n$`},
+		{name: "etc hostname", argv: []string{"cat", "/etc/hostname"}, want: `^web\n$`},
+		{name: "etc hosts", argv: []string{"cat", "/etc/hosts"}, want: `(?m)^127\.0\.0\.1\tlocalhost$`},
 		{name: "only loopback", argv: []string{"sh", "-c", "ip -o link | cut -d: -f2"}, want: `^ lo\n$`},
 		{name: "loopback is up", argv: []string{"ip", "addr", "show", "lo"}, want: `inet 127\.0\.0\.1/8`},
 		{name: "capabilities are Docker's defaults", argv: []string{"grep", "-E", "^Cap(Eff|Bnd|Inh|Amb)", "/proc/1/status"},

@@ -16,6 +16,7 @@ const (
 	StateFile  = "state.json"
 	SocketFile = "ctl.sock"
 	LogFile    = "shim.log"
+	EtcDir     = "etc" // the pod's hosts and hostname files
 )
 
 // Config is what the runtime tells a shim about its pod. Images are already

@@ -209,6 +209,9 @@ func (s *shim) start(ip string) error {
 	s.started = true
 	s.state.IP = ip
 	s.mu.Unlock()
+	if err := s.writeEtc(ip); err != nil {
+		return err
+	}
 	var first sync.WaitGroup
 	for _, c := range s.ctrs {
 		first.Add(1)

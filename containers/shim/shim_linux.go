@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -88,11 +89,7 @@ func newShim() (*shim, error) {
 // sandbox finishes the pod's namespaces: the runtime cloned us into new net,
 // uts and ipc namespaces.
 func (s *shim) sandbox() error {
-	host := s.cfg.Hostname
-	if host == "" {
-		host = s.cfg.Name
-	}
-	if err := unix.Sethostname([]byte(host)); err != nil {
+	if err := unix.Sethostname([]byte(s.hostname())); err != nil {
 		return fmt.Errorf("sethostname: %w", err)
 	}
 	if err := loopbackUp(); err != nil {
@@ -102,6 +99,30 @@ func (s *shim) sandbox() error {
 		return s.startPause()
 	}
 	return nil
+}
+
+// hostname is the pod's hostname: spec.hostname, else the pod name.
+func (s *shim) hostname() string {
+	if s.cfg.Hostname != "" {
+		return s.cfg.Hostname
+	}
+	return s.cfg.Name
+}
+
+// writeEtc writes the pod's /etc/hosts and /etc/hostname, which every
+// container gets bind-mounted (the kubelet manages the same two files).
+func (s *shim) writeEtc(ip string) error {
+	if err := os.MkdirAll(EtcDir, 0o755); err != nil {
+		return err
+	}
+	hosts := "# Kubernetes-managed hosts file (Min).\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+	if ip != "" {
+		hosts += ip + "\t" + s.hostname() + "\n"
+	}
+	if err := os.WriteFile(filepath.Join(EtcDir, "hosts"), []byte(hosts), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(EtcDir, "hostname"), []byte(s.hostname()+"\n"), 0o644)
 }
 
 func loopbackUp() error {

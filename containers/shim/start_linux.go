@@ -17,15 +17,14 @@ import (
 
 // launch describes one container instance to start.
 type launch struct {
-	c       Container
-	rootfs  string // empty directory the overlay is mounted on
-	upper   string // fresh writable layer
-	work    string // overlayfs work directory
-	group   cgroup.Group
-	pidNS   *os.File // the pod's pid namespace (shareProcessNamespace), or nil
-	stdio   [3]*os.File
-	setsid  bool
-	pidOnly bool // exec: join an existing container instead of building one
+	c      Container
+	rootfs string // empty directory the overlay is mounted on
+	upper  string // fresh writable layer
+	work   string // overlayfs work directory
+	group  cgroup.Group
+	pidNS  *os.File // the pod's pid namespace (shareProcessNamespace), or nil
+	etc    string   // directory with the pod's hosts and hostname files
+	stdio  [3]*os.File
 }
 
 // startContainer builds the container's mount namespace on a throwaway
@@ -176,7 +175,33 @@ func buildRootfs(l launch) error {
 			}
 		}
 	}
+	if err := bindEtc(l); err != nil {
+		return err
+	}
 	return os.MkdirAll(filepath.Join(r, "proc"), 0o755)
+}
+
+// bindEtc mounts the pod's hosts and hostname files over the image's.
+func bindEtc(l launch) error {
+	if l.etc == "" {
+		return nil
+	}
+	for _, name := range []string{"hosts", "hostname"} {
+		target := filepath.Join(l.rootfs, "etc", name)
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		if st, err := os.Lstat(target); err != nil || !st.Mode().IsRegular() {
+			os.Remove(target) // a dangling symlink would lead the mount outside the rootfs
+			if err := os.WriteFile(target, nil, 0o644); err != nil {
+				return err
+			}
+		}
+		if err := unix.Mount(filepath.Join(l.etc, name), target, "", unix.MS_BIND, ""); err != nil {
+			return fmt.Errorf("mount /etc/%s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 func mountOverlay(l launch) error {

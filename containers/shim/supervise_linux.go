@@ -166,6 +166,7 @@ func (c *ctr) start(restart int) (*instance, error) {
 		work:   filepath.Join(base, "work"),
 		group:  s.cfg.Cgroup.Child(c.spec.Name),
 		pidNS:  s.pidNS,
+		etc:    filepath.Join(s.dir, EtcDir),
 	}
 	// Kubernetes starts every instance from the image: drop the last
 	// instance's writes.
