@@ -62,7 +62,19 @@ func KindOf(obj Object) (Kind, bool) {
 	default:
 		return Kind{}, false
 	}
-	return kindByName(name)
+	return KindByName(name)
+}
+
+// KindByName finds a kind by its exact Kind name ("Pod"), the only
+// spelling a manifest's kind field accepts (unlike KindFor, which also
+// takes resources and short names).
+func KindByName(kind string) (Kind, bool) {
+	for _, k := range Kinds {
+		if k.Kind == kind {
+			return k, true
+		}
+	}
+	return Kind{}, false
 }
 
 // SetTypeMeta fills in obj's apiVersion ("v1") and kind from its Go type,

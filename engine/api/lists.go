@@ -66,7 +66,7 @@ func (l *List) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(item, &tm); err != nil {
 			return fmt.Errorf("items[%d]: %w", i, err)
 		}
-		k, ok := kindByName(tm.Kind)
+		k, ok := KindByName(tm.Kind)
 		if !ok {
 			return fmt.Errorf("items[%d]: no matches for kind %q in version %q", i, tm.Kind, tm.APIVersion)
 		}
@@ -77,15 +77,4 @@ func (l *List) UnmarshalJSON(b []byte) error {
 		l.Items = append(l.Items, obj)
 	}
 	return nil
-}
-
-// kindByName finds a kind by its exact Kind name (not resource or short
-// names, which are not valid in a manifest's kind field).
-func kindByName(kind string) (Kind, bool) {
-	for _, k := range Kinds {
-		if k.Kind == kind {
-			return k, true
-		}
-	}
-	return Kind{}, false
 }

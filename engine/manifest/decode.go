@@ -281,11 +281,11 @@ func (d *Decoder) decodeMapFrom(m map[string]any, raw []byte, doc int, items []I
 		return d.decodeList(m, kind, version, "", doc, items)
 	}
 	if itemKind, isList := strings.CutSuffix(kind, "List"); isList && version == "v1" {
-		if _, ok := kindNamed(itemKind); ok {
+		if _, ok := api.KindByName(itemKind); ok {
 			return d.decodeList(m, kind, version, itemKind, doc, items)
 		}
 	}
-	k, ok := kindNamed(kind)
+	k, ok := api.KindByName(kind)
 	if !ok || version != "v1" {
 		return append(items, Item{Doc: doc, Err: &NoKindMatchError{Kind: kind, Version: version}})
 	}
@@ -407,16 +407,6 @@ func emptyTablesToLists(v any, n *node) bool {
 		}
 	}
 	return changed
-}
-
-// kindNamed finds a kind by its exact Kind name, as a manifest spells it.
-func kindNamed(kind string) (api.Kind, bool) {
-	for _, k := range api.Kinds {
-		if k.Kind == kind {
-			return k, true
-		}
-	}
-	return api.Kind{}, false
 }
 
 // DecodeError is Kubernetes' wrapper for an object whose content cannot

@@ -370,3 +370,59 @@ func TestTypedList(t *testing.T) {
 		t.Fatalf("FooList: %v", err)
 	}
 }
+
+// TestReplicationControllerFlow: the book's kubia-rc.yaml decodes,
+// defaults and validates; a template that drifts from the selector gets
+// Kubernetes' Invalid text.
+func TestReplicationControllerFlow(t *testing.T) {
+	rc := `apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: kubia
+spec:
+  replicas: 3
+  selector:
+    app: kubia
+  template:
+    metadata:
+      labels:
+        app: kubia
+    spec:
+      containers:
+      - name: kubia
+        image: luksa/kubia
+        ports:
+        - containerPort: 8080
+`
+	cases := []struct {
+		name, in, want string
+	}{
+		{"book", rc, ""},
+		{"no selector defaults from template", strings.Replace(rc, "  selector:\n    app: kubia\n", "", 1), ""},
+		{"drifted template", strings.Replace(strings.Replace(rc, "        app: kubia\n", "        app: kubia-x\n", 1),
+			"      containers:", "      restartPolicy: OnFailure\n      containers:", 1),
+			"ReplicationController \"kubia\" is invalid: [spec.template.metadata.labels: Invalid value: {\"app\":\"kubia-x\"}: `selector` does not match template `labels`, " +
+				`spec.template.spec.restartPolicy: Unsupported value: "OnFailure": supported values: "Always"]`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			objs, err := Decode([]byte(tc.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := objs[0].(*api.ReplicationController)
+			r.Namespace = "default"
+			api.SetDefaults(r)
+			got := ""
+			if err := api.InvalidError(r, api.ValidateObject(r)); err != nil {
+				got = err.Error()
+			}
+			if got != tc.want {
+				t.Fatalf("\n got %s\nwant %s", got, tc.want)
+			}
+			if tc.want == "" && (r.Spec.Selector["app"] != "kubia" || r.Labels["app"] != "kubia") {
+				t.Fatalf("selector/labels not defaulted: %+v", r)
+			}
+		})
+	}
+}
