@@ -24,7 +24,9 @@ type Options struct {
 	// ClusterCIDR is the IPv4 range of every pod of every node ("10.244.0.0/16"). The
 	// host takes its first address on the bridge.
 	ClusterCIDR string
-	// StateDir holds the IPAM files (DefaultStateDir).
+	// StateDir holds the IPAM files (DefaultStateDir). Every Manager of one bridge
+	// should share it: Managers with separate StateDirs allocate independently and
+	// need disjoint node CIDRs.
 	StateDir string
 	// KeepBridge keeps the bridge when the last pod goes; by default it is removed
 	// then and made again by the next Setup, so an idle Min leaves no interface.

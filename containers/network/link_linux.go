@@ -211,5 +211,29 @@ func operState(name string) (string, error) {
 	return l.Attrs().OperState.String(), nil
 }
 
+// portsOf lists a bridge's ports from sysfs (brif/), or from a link dump without the
+// host's sysfs.
+func portsOf(br netlink.Link) ([]string, error) {
+	entries, err := os.ReadDir("/sys/class/net/" + br.Attrs().Name + "/brif")
+	if err == nil {
+		ports := make([]string, len(entries))
+		for i, e := range entries {
+			ports[i] = e.Name()
+		}
+		return ports, nil
+	}
+	links, err := netlink.LinkList()
+	if err != nil {
+		return nil, fmt.Errorf("list links: %w", err)
+	}
+	var ports []string
+	for _, l := range links {
+		if l.Attrs().MasterIndex == br.Attrs().Index {
+			ports = append(ports, l.Attrs().Name)
+		}
+	}
+	return ports, nil
+}
+
 // isUp says whether a link has IFF_UP.
 func isUp(l netlink.Link) bool { return l.Attrs().Flags&net.FlagUp != 0 }

@@ -305,7 +305,8 @@ func (m *Manager) release(podID string) error {
 		}
 		delete(st.Pods, podID)
 		if len(st.Pods) == 0 && !m.cfg.keepBridge {
-			if err := m.removeBridge(); err != nil {
+			// ErrInUse: ports of pods this StateDir does not know; they keep it.
+			if err := m.removeBridge(); err != nil && !errors.Is(err, ErrInUse) {
 				return nil, err
 			}
 		}
@@ -340,8 +341,9 @@ func (m *Manager) Pods() (map[string]net.IP, error) {
 	return out, nil
 }
 
-// RemoveBridge deletes the bridge once no pod holds an address (ErrInUse otherwise).
-// Only Managers with KeepBridge need it. It is idempotent.
+// RemoveBridge deletes the bridge once no pod holds an address and no interface is
+// attached to it (ErrInUse otherwise). Only Managers with KeepBridge need it. It is
+// idempotent.
 func (m *Manager) RemoveBridge() error {
 	// Under the IPAM lock, so no Setup allocates between the check and the delete.
 	return m.ipam.update(func(st *ipamState) ([]string, error) {
@@ -352,7 +354,9 @@ func (m *Manager) RemoveBridge() error {
 	})
 }
 
-// removeBridge deletes the bridge if it exists and is a bridge.
+// removeBridge deletes the bridge if it exists, is a bridge and has no ports: a port
+// can be a pod of another Manager with the same bridge and another StateDir (tests
+// do that), which would lose its network.
 func (m *Manager) removeBridge() error {
 	br, err := m.bridgeLink()
 	if errors.Is(err, ErrNotFound) {
@@ -360,6 +364,13 @@ func (m *Manager) removeBridge() error {
 	}
 	if err != nil {
 		return err
+	}
+	ports, err := portsOf(br)
+	if err != nil {
+		return err
+	}
+	if len(ports) > 0 {
+		return fmt.Errorf("bridge %s still has ports %v: %w", m.cfg.bridge, ports, ErrInUse)
 	}
 	return deleteIndex(br.Attrs().Index)
 }

@@ -466,6 +466,35 @@ func TestBridgeLifecycle(t *testing.T) {
 	checkTCP(t, "", nsA, ip)
 }
 
+// TestBridgeSharedAcrossStateDirs: two Managers on one bridge with separate
+// StateDirs (as tests do): the last pod of one does not take the bridge from the
+// other's pods.
+func TestBridgeSharedAcrossStateDirs(t *testing.T) {
+	e := newTestEnv(t)
+	other := e.opts
+	other.StateDir = t.TempDir()
+	m2, err := New(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nsA, _ := e.setup("pod-a")
+	nsB := e.netns("pod-b")
+	t.Cleanup(func() { m2.Teardown("pod-b", nsB) })
+	// Separate StateDirs allocate independently: they need disjoint node CIDRs.
+	upper := netip.PrefixFrom(lastAddr(netip.PrefixFrom(e.m.cfg.cluster.Addr(), 25)).Next(), 25)
+	ipB, err := m2.Setup("pod-b", nsB, upper.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.m.Teardown("pod-a", nsA); err != nil {
+		t.Fatal(err)
+	}
+	checkTCP(t, "", nsB, ipB)
+	if err := e.m.RemoveBridge(); !errors.Is(err, ErrInUse) {
+		t.Fatalf("RemoveBridge with another Manager's pod on it = %v, want ErrInUse", err)
+	}
+}
+
 // TestKeepBridge: with KeepBridge the bridge stays until RemoveBridge, which refuses
 // while a pod has an address.
 func TestKeepBridge(t *testing.T) {
