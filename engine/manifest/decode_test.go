@@ -426,3 +426,24 @@ spec:
 		})
 	}
 }
+
+// TestHostileInputs: deep nesting and alias bombs end in errors, not in
+// a blown stack or memory.
+func TestHostileInputs(t *testing.T) {
+	bomb := "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n" +
+		"d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n" +
+		"g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+	cases := map[string]string{
+		"deep flow":  strings.Repeat("[", 200000),
+		"deep block": strings.Repeat("- ", 20000) + "x",
+		"deep json":  "{" + strings.Repeat(`"a":{`, 20000),
+		"alias bomb": bomb,
+	}
+	for name, in := range cases {
+		t.Run(name, func(t *testing.T) {
+			if _, err := Decode([]byte(in)); err == nil {
+				t.Fatal("accepted")
+			}
+		})
+	}
+}
