@@ -17,9 +17,8 @@ import (
 // port-forward. The socket is created inside the namespace (on a thread that returns
 // to the host right after) and connected from the host's goroutines through Go's
 // poller, so ctx cancels the connect. network is tcp, tcp4 or tcp6 (port-forward is
-// TCP only, as in Kubernetes).
-// The host must be an IP address or "localhost": a name would be resolved with the
-// host's resolver, which is not the pod's view.
+// TCP only, as in Kubernetes). The host must be an IP address or "localhost": a name
+// would be resolved with the host's resolver, which is not the pod's view.
 func DialContext(ctx context.Context, netnsPath, network, address string) (net.Conn, error) {
 	ap, err := parseEndpoint(network, address)
 	if err != nil {

@@ -137,6 +137,12 @@ func (e *testEnv) cleanup() {
 			e.tb.Errorf("ip link still shows %s after the test:\n%s", n, out)
 		}
 	}
+	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		e.tb.Error(err)
+	} else if strings.Contains(string(mounts), " "+e.dir+"/") {
+		e.tb.Errorf("namespace files still mounted under %s:\n%s", e.dir, mounts)
+	}
 }
 
 // removePorts waits for the bridge's ports to go (a namespace, and the veth in it,
