@@ -74,7 +74,6 @@ func runPods(b *testing.B, opts Options, pods []*api.Pod) {
 	b.ReportMetric(cpu.Seconds()*1e6/float64(b.N*len(pods)), "cpu-µs/pod")
 }
 
-
 // BenchmarkSchedule: pods without constraints (kube-scheduler_perf's
 // SchedulingBasic shape).
 func BenchmarkSchedule(b *testing.B) {
