@@ -87,7 +87,9 @@ func (d *Decoder) DecodeEach(data []byte) []Item {
 }
 
 // DecodeObject decodes exactly one object from in: a map[string]any (a
-// Lua table converted by the bindings), JSON or YAML bytes or string.
+// Lua table converted by the bindings, holding JSON-like values: string,
+// float64 or integers, bool, nil, []any, map[string]any; DecodeObject may
+// change it), JSON or YAML bytes or string.
 // When kind is set, in may leave out kind and apiVersion; a different
 // kind is an error.
 func (d *Decoder) DecodeObject(kind string, in any) (api.Object, error) {
@@ -96,10 +98,7 @@ func (d *Decoder) DecodeObject(kind string, in any) (api.Object, error) {
 	var err error
 	switch v := in.(type) {
 	case map[string]any:
-		if raw, err = json.Marshal(v); err != nil {
-			return nil, &SyntaxError{Err: err}
-		}
-		m, raw, err = parseDocument(raw)
+		m = v // decoded as it is, without a JSON round trip
 	case []byte:
 		m, raw, err = parseOne(v)
 	case string:

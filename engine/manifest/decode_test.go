@@ -447,3 +447,25 @@ func TestHostileInputs(t *testing.T) {
 		})
 	}
 }
+
+func TestDecodeObjectLuaValues(t *testing.T) {
+	o, err := DecodeObject("Pod", map[string]any{
+		"metadata": map[string]any{"name": "a"},
+		"spec": map[string]any{"priority": float64(0), "terminationGracePeriodSeconds": int64(5),
+			"containers": []any{map[string]any{"name": "a", "image": "b",
+				"ports":     []any{map[string]any{"containerPort": float64(80)}},
+				"resources": map[string]any{"limits": map[string]any{"cpu": 0.5}}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := o.(*api.Pod)
+	cpu := p.Spec.Containers[0].Resources.Limits["cpu"]
+	if *p.Spec.TerminationGracePeriodSeconds != 5 || p.Spec.Containers[0].Ports[0].ContainerPort != 80 || cpu.MilliValue() != 500 {
+		t.Fatalf("decoded %+v", p)
+	}
+	_, err = DecodeObject("Pod", map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"ports": []any{map[string]any{"containerPort": 80.5}}}}}})
+	if got := Local(err, 1); got != "spec.containers[1].ports[1].containerPort: expected an integer, got a number" {
+		t.Fatalf("Local = %s", got)
+	}
+}

@@ -207,10 +207,8 @@ func isDefault(v any, defaults []any) bool {
 				return true
 			}
 		case json.Number:
-			if n, ok := v.(json.Number); ok {
-				if f, err := n.Float64(); err == nil && f == 0 && d == "0" {
-					return true
-				}
+			if f, ok := number(v); ok && f == 0 && d == "0" {
+				return true
 			}
 		default:
 			if v == any(d) {
@@ -219,6 +217,22 @@ func isDefault(v any, defaults []any) bool {
 		}
 	}
 	return false
+}
+
+// number reads a JSON number from a decoded document or a Lua table.
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	case float64:
+		return n, true
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	}
+	return 0, false
 }
 
 func sortedKeys(m map[string]any) []string {

@@ -119,7 +119,7 @@ func jsonTypeName(v any) string {
 	switch v.(type) {
 	case string:
 		return "string"
-	case json.Number, float64:
+	case json.Number, float64, int, int64:
 		return "number"
 	case bool:
 		return "bool"
