@@ -97,3 +97,26 @@ func (s *Store) forgetCached(configs, layers []string) {
 		delete(s.sizes, hx)
 	}
 }
+
+// normalize is Normalize with a memory: pods name few distinct images and
+// Resolve runs per container start. The memory is dropped when it grows
+// past a bound, so odd callers cannot make it grow for ever.
+func (s *Store) normalize(ref string) (string, error) {
+	s.cacheMu.Lock()
+	n, ok := s.names[ref]
+	s.cacheMu.Unlock()
+	if ok {
+		return n, nil
+	}
+	n, err := Normalize(ref)
+	if err != nil {
+		return "", err
+	}
+	s.cacheMu.Lock()
+	if len(s.names) >= 1024 {
+		clear(s.names)
+	}
+	s.names[ref] = n
+	s.cacheMu.Unlock()
+	return n, nil
+}

@@ -63,6 +63,7 @@ type Store struct {
 	refs    map[string]string // read-only once cached
 	configs map[string]*v1.ConfigFile
 	sizes   map[string]int64
+	names   map[string]string // reference as given -> Normalize's result
 }
 
 // Open opens (creating it if needed) the image store in dir and clears
@@ -73,7 +74,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("image store %s: %w", dir, err)
 	}
 	s := &Store{dir: abs, opts: opts, layerL: map[string]*sync.Mutex{},
-		configs: map[string]*v1.ConfigFile{}, sizes: map[string]int64{}}
+		configs: map[string]*v1.ConfigFile{}, sizes: map[string]int64{}, names: map[string]string{}}
 	for _, d := range []string{s.layersDir(), s.imagesDir(), s.tmpDir()} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("image store: %w", err)
@@ -153,7 +154,7 @@ func (s *Store) Get(ref string) (*Image, error) {
 	if isID(ref) {
 		return s.getByID(ref, refs)
 	}
-	n, err := Normalize(ref)
+	n, err := s.normalize(ref)
 	if err != nil {
 		return nil, err
 	}
