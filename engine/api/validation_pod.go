@@ -169,22 +169,39 @@ func validateEnv(env []EnvVar, fldPath *field.Path) field.ErrorList {
 }
 
 // validateResources is ValidateContainerResourceRequirements: standard or
-// qualified names, non-negative quantities, requests within limits.
+// qualified names, non-negative quantities, requests within limits, and
+// requests equal to limits for resources that cannot be overcommitted
+// (extended resources such as nvidia.com/gpu, hugepages).
 func validateResources(r *ResourceRequirements, fldPath *field.Path) field.ErrorList {
 	var errs field.ErrorList
+	limPath, reqPath := fldPath.Child("limits"), fldPath.Child("requests")
 	for _, name := range sortedKeys(r.Limits) {
-		p := fldPath.Child("limits").Key(name)
-		errs = append(errs, validateResourceEntry(name, r.Limits[name], p)...)
+		errs = append(errs, validateResourceEntry(name, r.Limits[name], limPath.Key(name))...)
 	}
 	for _, name := range sortedKeys(r.Requests) {
-		p := fldPath.Child("requests").Key(name)
 		q := r.Requests[name]
-		errs = append(errs, validateResourceEntry(name, q, p)...)
-		if limit, ok := r.Limits[name]; ok && q.Cmp(limit) > 0 {
-			errs = append(errs, field.Invalid(p, q.String(), fmt.Sprintf("must be less than or equal to %s limit of %s", name, limit.String())))
+		errs = append(errs, validateResourceEntry(name, q, reqPath.Key(name))...)
+		limit, hasLimit := r.Limits[name]
+		switch {
+		case hasLimit && !overcommitAllowed(name) && q.Cmp(limit) != 0:
+			errs = append(errs, field.Invalid(reqPath, q.String(), fmt.Sprintf("must be equal to %s limit of %s", name, limit.String())))
+		case hasLimit && q.Cmp(limit) > 0:
+			errs = append(errs, field.Invalid(reqPath, q.String(), fmt.Sprintf("must be less than or equal to %s limit of %s", name, limit.String())))
+		case !hasLimit && !overcommitAllowed(name):
+			errs = append(errs, field.Required(limPath, "Limit must be set for non overcommitable resources"))
 		}
 	}
 	return errs
+}
+
+// nativeResource: no domain, or a kubernetes.io one (IsNativeResource).
+func nativeResource(name string) bool {
+	return !strings.Contains(name, "/") || strings.Contains(name, "kubernetes.io/")
+}
+
+// overcommitAllowed: native resources other than hugepages.
+func overcommitAllowed(name string) bool {
+	return nativeResource(name) && !strings.HasPrefix(name, "hugepages-")
 }
 
 func validateResourceEntry(name string, q resource.Quantity, p *field.Path) field.ErrorList {
@@ -198,7 +215,7 @@ func validateResourceEntry(name string, q resource.Quantity, p *field.Path) fiel
 	if q.Sign() < 0 {
 		errs = append(errs, field.Invalid(p, q.String(), "must be greater than or equal to 0"))
 	}
-	if strings.Contains(name, "/") && !strings.HasPrefix(name, "kubernetes.io/") && q.MilliValue()%1000 != 0 {
+	if !nativeResource(name) && q.MilliValue()%1000 != 0 {
 		errs = append(errs, field.Invalid(p, q.String(), "must be an integer"))
 	}
 	return errs

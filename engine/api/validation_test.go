@@ -110,7 +110,7 @@ func TestValidateObjectTexts(t *testing.T) {
 			}
 			return p
 		}, `Pod "kubia" is invalid: [spec.containers[0].resources.limits[memory]: Invalid value: "-1": must be greater than or equal to 0, ` +
-			`spec.containers[0].resources.requests[cpu]: Invalid value: "600m": must be less than or equal to cpu limit of 500m, ` +
+			`spec.containers[0].resources.requests: Invalid value: "600m": must be less than or equal to cpu limit of 500m, ` +
 			`spec.containers[0].resources.requests[foo]: Invalid value: "foo": must be a standard resource for containers, ` +
 			`spec.containers[0].resources.requests[memory]: Invalid value: "-1": must be greater than or equal to 0]`},
 		{"rc selector mismatch and restartPolicy", func() Object {
@@ -239,6 +239,36 @@ func TestLabelHelpers(t *testing.T) {
 	}
 	if msgs := ValidateLabelKey("Example.COM/Foo"); len(msgs) == 0 {
 		t.Errorf("label key prefix must be lower case")
+	}
+}
+
+func TestExtendedResources(t *testing.T) {
+	cases := []struct {
+		name             string
+		limits, requests ResourceList
+		want             string
+	}{
+		{"gpu limit only", ResourceList{"nvidia.com/gpu": resource.MustParse("1")}, nil, ""},
+		{"gpu fraction", ResourceList{"nvidia.com/gpu": resource.MustParse("500m")}, nil,
+			`[spec.containers[0].resources.limits[nvidia.com/gpu]: Invalid value: "500m": must be an integer, ` +
+				`spec.containers[0].resources.requests[nvidia.com/gpu]: Invalid value: "500m": must be an integer]`},
+		{"gpu request below limit", ResourceList{"nvidia.com/gpu": resource.MustParse("2")}, ResourceList{"nvidia.com/gpu": resource.MustParse("1")},
+			`spec.containers[0].resources.requests: Invalid value: "1": must be equal to nvidia.com/gpu limit of 2`},
+		{"hugepages without limit", nil, ResourceList{"hugepages-2Mi": resource.MustParse("2Mi")},
+			`spec.containers[0].resources.limits: Required value: Limit must be set for non overcommitable resources`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := goodPod()
+			p.Spec.Containers[0].Resources = ResourceRequirements{Limits: tc.limits, Requests: tc.requests}
+			want := ""
+			if tc.want != "" {
+				want = `Pod "kubia" is invalid: ` + tc.want
+			}
+			if got := invalidText(p); got != want {
+				t.Fatalf("\n got %s\nwant %s", got, want)
+			}
+		})
 	}
 }
 
