@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -104,3 +105,33 @@ func countLines(t *testing.T, r *Runtime) int {
 	}
 	return strings.Count(b.String(), "\n")
 }
+
+// TestShimKilled checks what a dead shim leaves: its containers are
+// reported lost, and stop and remove still clean up.
+func TestShimKilled(t *testing.T) {
+	r := newRuntime(t, Options{})
+	runPod(t, r, PodSpec{UID: "orphan", Name: "orphan", Containers: []ContainerSpec{sleeper("c")}})
+	st, _ := r.PodStatus("orphan")
+	var shimPID int
+	fmt.Sscanf(r.NetNSPath("orphan"), "/proc/%d/", &shimPID)
+	if shimPID == 0 || st.Containers[0].PID == 0 {
+		t.Fatalf("no shim or container pid: %+v", st)
+	}
+	if err := syscallKill(shimPID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, r, "orphan", "the shim's death", func(st PodState) bool { return !st.ShimAlive })
+	if pods, _ := r.ListPods(); len(pods) != 0 {
+		t.Errorf("ListPods with a dead shim = %v", pods)
+	}
+	// The container outlived its shim: stop kills it through its cgroup.
+	if err := r.StopPod("orphan", 0); err != nil {
+		t.Fatal(err)
+	}
+	st = waitFor(t, r, "orphan", "the container's death", func(st PodState) bool { return st.Containers[0].State.Terminated != nil })
+	if term := st.Containers[0].State.Terminated; term.Reason != "ContainerStatusUnknown" {
+		t.Errorf("lost container: %+v", term)
+	}
+}
+
+func syscallKill(pid int) error { return syscall.Kill(pid, syscall.SIGKILL) }

@@ -164,6 +164,11 @@ func runPod(t *testing.T, r *Runtime, spec PodSpec) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		// The shim's own failures (and races, under -race) land in its log.
+		if b, err := os.ReadFile(filepath.Join(r.podDir(spec.UID), shim.LogFile)); err == nil &&
+			(bytes.Contains(b, []byte("DATA RACE")) || bytes.Contains(b, []byte("panic"))) {
+			t.Errorf("shim of %s:\n%s", spec.UID, b)
+		}
 		if err := r.RemovePod(spec.UID); err != nil {
 			t.Error(err)
 		}

@@ -39,10 +39,9 @@ func New(opts Options) (*Runtime, error) {
 	if opts.BackoffMax <= 0 {
 		opts.BackoffMax = 5 * time.Minute
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("containers: %w", err)
-	}
+	// /proc/self/exe, not its target: it still runs this very binary after
+	// an upgrade replaced the file.
+	exe := "/proc/self/exe"
 	if err := os.MkdirAll(filepath.Join(opts.StateDir, "pods"), 0o700); err != nil {
 		return nil, fmt.Errorf("containers: %w", err)
 	}
@@ -263,10 +262,31 @@ func (r *Runtime) PodStatus(uid string) (PodState, error) {
 	if err != nil {
 		return PodState{}, fmt.Errorf("containers: %w", err)
 	}
-	return PodState{
+	ps := PodState{
 		UID: uid, IP: st.IP, ShimAlive: shim.Alive(st.PID, st.StartTime),
 		Stopping: st.Stopping, Containers: st.Containers,
-	}, nil
+	}
+	if !ps.ShimAlive {
+		lost(ps.Containers)
+	}
+	return ps, nil
+}
+
+// lost marks as terminated the containers recorded running that are gone
+// while their shim was not there to record it, as the kubelet does for
+// containers it cannot find.
+func lost(cs []ContainerStatus) {
+	for i := range cs {
+		run := cs[i].State.Running
+		if run == nil || shim.Alive(cs[i].PID, cs[i].PIDStart) {
+			continue
+		}
+		cs[i].State = ContainerState{Terminated: &StateTerminated{
+			ExitCode: 137, Reason: "ContainerStatusUnknown", StartedAt: run.StartedAt,
+			Message: "The container could not be located when the pod was terminated",
+		}}
+		cs[i].PID, cs[i].PIDStart = 0, 0
+	}
 }
 
 // ListPods returns the pods whose shims are alive.

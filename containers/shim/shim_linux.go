@@ -148,16 +148,12 @@ func loopbackUp() error {
 // startPause starts the holder of the pod's shared pid namespace: a re-exec
 // of this binary that only reaps (it is the namespace's init).
 func (s *shim) startPause() error {
-	exe, err := os.Executable()
-	if err != nil {
-		return err
-	}
 	attr := &os.ProcAttr{
 		Env:   []string{RoleEnv + "=pause"},
 		Files: []*os.File{s.null, s.null, s.null},
 		Sys:   &unix.SysProcAttr{Cloneflags: unix.CLONE_NEWPID, Setsid: true},
 	}
-	p, err := os.StartProcess(exe, []string{"min-pause"}, attr)
+	p, err := os.StartProcess("/proc/self/exe", []string{"min-pause"}, attr)
 	if err != nil {
 		return fmt.Errorf("start pod pid namespace: %w", err)
 	}
