@@ -5,12 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -47,12 +49,28 @@ func (s *Store) importV1(nm string, img v1.Image) (*Image, error) {
 	if len(layers) != len(cf.RootFS.DiffIDs) {
 		return nil, fmt.Errorf("image %s: %d layers, %d diffIDs: %w", nm, len(layers), len(cf.RootFS.DiffIDs), ErrCorrupt)
 	}
-	for i, l := range layers {
-		if _, err := s.ensureLayer(cf.RootFS.DiffIDs[i], l.Uncompressed); err != nil {
-			return nil, fmt.Errorf("image %s: %w", nm, err)
-		}
+	if err := s.ensureLayers(cf.RootFS.DiffIDs, layers); err != nil {
+		return nil, fmt.Errorf("image %s: %w", nm, err)
 	}
 	return s.commitRaw(nm, raw)
+}
+
+// ensureLayers unpacks the layers not in the store yet, three at a time
+// (a pull downloads them in parallel, as containerd does).
+func (s *Store) ensureLayers(diffs []v1.Hash, layers []v1.Layer) error {
+	errs := make([]error, len(layers))
+	sem := make(chan struct{}, 3)
+	var wg sync.WaitGroup
+	for i, l := range layers {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			_, errs[i] = s.ensureLayer(diffs[i], l.Uncompressed)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // importDockerArchive imports a `docker save` archive (plain or gzip). With
