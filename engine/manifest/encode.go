@@ -20,16 +20,28 @@ func Encode(obj api.Object, format string) ([]byte, error) {
 	return encode(c, format)
 }
 
-// EncodeList writes objs as a `kind: List`, as `kubectl get -o yaml`
-// prints several objects.
+// EncodeList writes objs as the `kind: List` that `kubectl get -o
+// yaml|json` prints for several objects (keys in kubectl's order:
+// apiVersion, items, kind, metadata with an empty resourceVersion).
 func EncodeList(objs []api.Object, format string) ([]byte, error) {
-	l := &api.List{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "List"}, Items: make([]api.Object, len(objs))}
+	l := kubectlList{APIVersion: "v1", Kind: "List", Items: make([]api.Object, len(objs))}
 	for i, o := range objs {
 		c := o.DeepCopyObject()
 		api.SetTypeMeta(c)
 		l.Items[i] = c
 	}
-	return encode(l, format)
+	return encode(&l, format)
+}
+
+// kubectlList is a List as kubectl prints it: its keys sorted, since
+// kubectl prints lists as unstructured maps.
+type kubectlList struct {
+	APIVersion string       `json:"apiVersion"`
+	Items      []api.Object `json:"items"`
+	Kind       string       `json:"kind"`
+	Metadata   struct {
+		ResourceVersion string `json:"resourceVersion"`
+	} `json:"metadata"`
 }
 
 func encode(v any, format string) ([]byte, error) {

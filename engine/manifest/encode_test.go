@@ -76,6 +76,9 @@ func TestEncodeList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !strings.HasPrefix(string(b), "apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Namespace\n") || !strings.HasSuffix(string(b), "kind: List\nmetadata:\n  resourceVersion: \"\"\n") {
+		t.Fatalf("list shape:\n%s", b)
+	}
 	back, err := Decode(b)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, b)
