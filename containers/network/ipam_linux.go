@@ -170,7 +170,7 @@ func (a *ipam) locked(how int, fn func(*ipamState) ([]string, error)) error {
 	if err != nil || len(records) == 0 {
 		return err
 	}
-	if st.fresh || st.lines+len(records) > 4*len(st.Pods)+64 {
+	if st.fresh || st.lines+len(records) > 2*len(st.Pods)+64 {
 		return a.compact(st)
 	}
 	return a.appendRecords(b, records)
@@ -194,7 +194,9 @@ func (a *ipam) replay(b []byte) *ipamState {
 		st.fresh = true
 		return st
 	}
-	for _, line := range strings.Split(string(rest), "\n") {
+	for text := string(rest); text != ""; {
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
 		if line != "" {
 			st.lines++
 			st.apply(line)

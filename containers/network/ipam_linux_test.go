@@ -57,7 +57,7 @@ func TestPick(t *testing.T) {
 	}
 }
 
-func testIPAM(t *testing.T, dir string) *ipam {
+func testIPAM(t testing.TB, dir string) *ipam {
 	t.Helper()
 	a, err := newIPAM(dir, "mt0")
 	if err != nil {
@@ -315,4 +315,24 @@ func runChild(role string) error {
 		return childSetup(args)
 	}
 	return fmt.Errorf("unknown child role %q (%s)", role, filepath.Base(os.Args[0]))
+}
+
+// BenchmarkIPAMAllocateRelease: one allocation and one release with 250 other pods in
+// the log (a full /24 node), on the test's temporary directory.
+func BenchmarkIPAMAllocateRelease(b *testing.B) {
+	a := testIPAM(b, b.TempDir())
+	node := netip.MustParsePrefix("10.250.0.0/22")
+	for i := range 250 {
+		if _, _, err := a.allocate(fmt.Sprintf("7f3c2a1e-0000-4000-8000-%012d", i), node, netip.Addr{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		if _, _, err := a.allocate("churn", node, netip.Addr{}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := a.release("churn"); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
