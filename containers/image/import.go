@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"bufio"
 	"compress/gzip"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -36,11 +35,11 @@ func (f format) String() string {
 // tar of one); the format is detected. For a docker archive name may be
 // empty: the archive's first tag names the image.
 func (s *Store) Import(name string, path string) (*Image, error) {
-	real, err := filepath.EvalSymlinks(path) // a symlink to a rootfs is the rootfs
+	resolved, err := filepath.EvalSymlinks(path) // a symlink to a rootfs is the rootfs
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", path, err)
 	}
-	path = real
+	path = resolved
 	f, err := detect(path)
 	if err != nil {
 		return nil, err
@@ -266,5 +265,5 @@ func isGzip(p string) bool {
 	defer f.Close()
 	b := make([]byte, 2)
 	_, err = io.ReadFull(f, b)
-	return !errors.Is(err, io.ErrUnexpectedEOF) && err == nil && b[0] == 0x1f && b[1] == 0x8b
+	return err == nil && b[0] == 0x1f && b[1] == 0x8b
 }
