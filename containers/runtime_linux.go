@@ -103,6 +103,7 @@ func (r *Runtime) config(spec PodSpec) (shim.Config, error) {
 	cfg := shim.Config{
 		UID: spec.UID, Namespace: spec.Namespace, Name: spec.Name, Hostname: spec.Hostname,
 		ShareProcessNamespace: spec.ShareProcessNamespace, RestartPolicy: spec.RestartPolicy,
+		GracePeriod:           spec.TerminationGracePeriod,
 		BackoffInitial: r.opts.BackoffInitial, BackoffMax: r.opts.BackoffMax,
 		LogMaxSize: r.opts.LogMaxSize, LogMaxFiles: r.opts.LogMaxFiles,
 	}
@@ -323,8 +324,8 @@ func (r *Runtime) WaitPod(ctx context.Context, uid string) error {
 	return nil
 }
 
-// StopPod stops every container: SIGTERM, SIGKILL after grace. Nothing
-// restarts afterwards. Without a live shim, it kills what is left in the
+// StopPod stops every container: SIGTERM, SIGKILL after grace (negative:
+// the pod's TerminationGracePeriod). Nothing restarts afterwards. Without a live shim, it kills what is left in the
 // pod's cgroups.
 func (r *Runtime) StopPod(uid string, grace time.Duration) error {
 	dir := r.podDir(uid)

@@ -37,6 +37,18 @@ type ImageConfig struct {
 	User       string
 }
 
+// ImageSourceFunc adapts a function to ImageSource, e.g. an image store
+// whose config type has the same fields:
+//
+//	containers.ImageSourceFunc(func(ref string) ([]string, containers.ImageConfig, error) {
+//		layers, cfg, err := store.Resolve(ref)
+//		return layers, containers.ImageConfig(cfg), err
+//	})
+type ImageSourceFunc func(ref string) ([]string, ImageConfig, error)
+
+// Resolve calls f.
+func (f ImageSourceFunc) Resolve(ref string) ([]string, ImageConfig, error) { return f(ref) }
+
 // PodNetwork wires a pod's network namespace (eth0 on the node bridge, an
 // address from the node's pod CIDR). Teardown must tolerate a namespace that
 // is already gone (netnsPath "").
@@ -52,9 +64,9 @@ type PodSpec struct {
 	Name                   string
 	Hostname               string // defaults to Name
 	ShareProcessNamespace  bool
-	RestartPolicy          string // Always (default), OnFailure, Never
-	TerminationGracePeriod time.Duration
-	CgroupParent           string // overrides Options.CgroupParent (virtual nodes)
+	RestartPolicy          string        // Always (default), OnFailure, Never
+	TerminationGracePeriod time.Duration // StopPod with a negative grace uses it
+	CgroupParent           string        // overrides Options.CgroupParent (virtual nodes)
 	Containers             []ContainerSpec
 }
 

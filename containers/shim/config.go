@@ -27,7 +27,8 @@ type Config struct {
 	Name                  string
 	Hostname              string
 	ShareProcessNamespace bool
-	RestartPolicy         string // Always, OnFailure or Never
+	RestartPolicy         string        // Always, OnFailure or Never
+	GracePeriod           time.Duration // for stop requests with a negative grace
 	BackoffInitial        time.Duration
 	BackoffMax            time.Duration
 	LogMaxSize            int64
@@ -101,7 +102,7 @@ type Terminated struct {
 type Request struct {
 	Op        string        // start, stop, wait, exec, exit
 	IP        string        `json:",omitempty"` // start
-	Grace     time.Duration `json:",omitempty"` // stop
+	Grace     time.Duration `json:",omitempty"` // stop; < 0: the pod's GracePeriod
 	Container string        `json:",omitempty"` // exec
 	Argv      []string      `json:",omitempty"` // exec
 	TTY       bool          `json:",omitempty"` // exec: the passed fd is a terminal

@@ -183,7 +183,11 @@ func (s *shim) dispatch(conn *net.UnixConn, req Request, files []*os.File) (Resp
 	case "start":
 		return Response{}, s.start(req.IP)
 	case "stop":
-		s.stop(req.Grace)
+		grace := req.Grace
+		if grace < 0 {
+			grace = s.cfg.GracePeriod
+		}
+		s.stop(grace)
 		return Response{}, nil
 	case "wait":
 		s.waitDone(conn)
