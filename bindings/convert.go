@@ -25,6 +25,7 @@ type fieldPlan struct {
 	index     []int
 	omitEmpty bool
 	omitZero  bool
+	zeroer    bool // the type has an IsZero method (omitzero asks it)
 }
 
 type structPlan struct {
@@ -37,7 +38,44 @@ var (
 	quantityType  = reflect.TypeFor[resource.Quantity]()
 	goTimeType    = reflect.TypeFor[time.Time]()
 	isZeroerType  = reflect.TypeFor[interface{ IsZero() bool }]()
+	stringMapType = reflect.TypeFor[map[string]string]()
+	stringsType   = reflect.TypeFor[[]string]()
 )
+
+// timeOf reads the time.Time inside api.Time or api.MicroTime without
+// boxing a copy when v is addressable.
+func timeOf(v reflect.Value) time.Time {
+	f := v.Field(0)
+	if f.CanAddr() {
+		return *f.Addr().Interface().(*time.Time)
+	}
+	return f.Interface().(time.Time)
+}
+
+// goStringMap is the fast path for labels, annotations, selectors.
+func goStringMap(L *lua.LState, m map[string]string) (lua.LValue, bool) {
+	if m == nil {
+		return lua.LNil, false
+	}
+	t := L.CreateTable(0, len(m))
+	for k, v := range m {
+		t.RawSetString(k, lua.LString(v))
+	}
+	return t, true
+}
+
+// goStrings is the fast path for command, args, finalizers.
+func goStrings(L *lua.LState, v reflect.Value) (lua.LValue, bool) {
+	if v.IsNil() {
+		return lua.LNil, false
+	}
+	n := v.Len()
+	t := L.CreateTable(n, 0)
+	for i := range n {
+		t.RawSetInt(i+1, lua.LString(v.Index(i).String()))
+	}
+	return t, true
+}
 
 func newConverter() *converter {
 	return &converter{plans: map[reflect.Type]*structPlan{}}
@@ -48,20 +86,27 @@ func newConverter() *converter {
 func (c *converter) value(L *lua.LState, v reflect.Value) (lua.LValue, bool) {
 	switch v.Type() {
 	case timeType:
-		t := v.Interface().(api.Time)
+		t := timeOf(v)
 		if t.IsZero() {
 			return lua.LNil, false
 		}
 		return lua.LString(t.UTC().Format(time.RFC3339)), true
 	case microTimeType:
-		t := v.Interface().(api.MicroTime)
+		t := timeOf(v)
 		if t.IsZero() {
 			return lua.LNil, false
 		}
 		return lua.LString(t.UTC().Format("2006-01-02T15:04:05.000000Z07:00")), true
 	case quantityType:
+		if v.CanAddr() {
+			return lua.LString(v.Addr().Interface().(*resource.Quantity).String()), true
+		}
 		q := v.Interface().(resource.Quantity)
 		return lua.LString(q.String()), true
+	case stringMapType:
+		return goStringMap(L, v.Interface().(map[string]string))
+	case stringsType:
+		return goStrings(L, v)
 	}
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
@@ -153,7 +198,7 @@ func fieldByIndex(v reflect.Value, index []int) (reflect.Value, bool) {
 
 func omitted(f *fieldPlan, v reflect.Value) bool {
 	if f.omitZero {
-		if v.Type().Implements(isZeroerType) {
+		if f.zeroer {
 			if v.Kind() == reflect.Pointer && v.IsNil() {
 				return true
 			}
@@ -220,7 +265,8 @@ func jsonFields(t reflect.Type, prefix []int) []fieldPlan {
 		}
 		out = append(out, fieldPlan{name: name, index: index,
 			omitEmpty: strings.Contains(","+opts+",", ",omitempty,"),
-			omitZero:  strings.Contains(","+opts+",", ",omitzero,")})
+			omitZero:  strings.Contains(","+opts+",", ",omitzero,"),
+			zeroer:    sf.Type.Implements(isZeroerType)})
 	}
 	return out
 }

@@ -3,23 +3,21 @@ package bindings
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/manifest"
 )
 
 // toObject converts a Lua manifest table of kind k to an API object through
-// JSON and the strict decoder, so Lua input gets the same unknown-field
-// errors as files. A table without apiVersion/kind is taken as kind k.
+// JSON and engine/manifest's strict decoder, so Lua input gets the same
+// unknown-field errors as files, with Lua's 1-based indices. A table
+// without apiVersion/kind is taken as kind k.
 func (s *State) toObject(L *lua.LState, v lua.LValue, k api.Kind, fn string) api.Object {
 	t, ok := v.(*lua.LTable)
 	if !ok {
 		s.argError(L, 1, fn, "table expected, got "+v.Type().String())
-	}
-	if kind := fieldStr(t, "kind"); kind != "" && kind != k.Kind {
-		s.raise(L, reasonBadRequest, "%s: a %s manifest was given where a %s is expected", fn, kind, k.Kind)
 	}
 	data, err := encodeJSON(t, jsonOptions{emptyAsNull: true})
 	if err != nil {
@@ -27,25 +25,25 @@ func (s *State) toObject(L *lua.LState, v lua.LValue, k api.Kind, fn string) api
 	}
 	obj, err := decodeKind(data, k)
 	if err != nil {
-		s.raise(L, api.ReasonBadRequest, "%s: %v", fn, err)
+		s.raiseErr(L, err)
 	}
 	return obj
 }
 
-// decodeKind strictly decodes one object of kind k.
+// decodeKind decodes one object of kind k. The common case (a table with
+// only known fields) takes a fast path: one typed json decode that refuses
+// unknown fields. Anything it refuses goes through engine/manifest, which
+// says precisely what is wrong (and drops status, as a create does).
 func decodeKind(data []byte, k api.Kind) (api.Object, error) {
 	obj := k.New()
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(obj); err != nil {
-		return nil, fmt.Errorf("%s in version \"v1\" cannot be handled as a %s: strict decoding error: %w", k.Kind, k.Kind, err)
+	if err := dec.Decode(obj); err == nil {
+		tm := obj.GetTypeMeta()
+		if (tm.Kind == "" || tm.Kind == k.Kind) && (tm.APIVersion == "" || tm.APIVersion == "v1") {
+			tm.Kind, tm.APIVersion = k.Kind, "v1"
+			return obj, nil
+		}
 	}
-	tm := obj.GetTypeMeta()
-	if tm.Kind == "" {
-		tm.Kind = k.Kind
-	}
-	if tm.APIVersion == "" {
-		tm.APIVersion = "v1"
-	}
-	return obj, nil
+	return manifest.DecodeObject(k.Kind, data)
 }

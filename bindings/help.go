@@ -123,15 +123,15 @@ func Markdown() string {
 	b.WriteString("Functions taking a target accept an object, a name or \"kind/name\". Lookups return `nil, message`\n")
 	b.WriteString("when the object does not exist; misuse and failed mutations raise an error whose `tostring` starts\n")
 	b.WriteString("with your `file:line:` and that carries `reason` (NotFound, AlreadyExists, Invalid, Conflict,\n")
-	b.WriteString("Forbidden, BadRequest, Timeout) and `message`.\n")
+	b.WriteString("Forbidden, BadRequest, Timeout) and `message`.\n\n")
 	for _, m := range s.modules() {
 		title := "Globals"
 		if m.name != "" {
 			title = "`" + m.name + "`"
 		}
-		fmt.Fprintf(&b, "\n## %s\n\n%s\n\n", title, m.doc)
+		fmt.Fprintf(&b, "## %s\n\n%s\n\n", title, m.doc)
 		for _, f := range m.funcs {
-			fmt.Fprintf(&b, "### `%s%s`\n\n%s\n\n", qualified(m.name, ".", f.name), f.args, f.doc)
+			fmt.Fprintf(&b, "### `%s%s`\n\n%s\n\n", qualified(m.name, ".", f.name), f.args, strings.TrimSpace(f.doc))
 		}
 		for _, ms := range s.objectMethods() {
 			if m.name != "" && (singular(ms.kind) == m.name || (m.name == "rc" && ms.kind == "ReplicationController")) {

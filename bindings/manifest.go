@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -14,7 +15,24 @@ import (
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/manifest"
 )
+
+// raiseDecode reports a manifest file's decoding errors kubectl's way
+// (`error parsing kubia.yaml: ...`), with Lua's 1-based indices for
+// unknown fields.
+func (s *State) raiseDecode(L *lua.LState, err error, source string) {
+	var fe manifest.FieldErrors
+	msg := err.Error()
+	if errors.As(err, &fe) {
+		msg = fe.Local(1)
+	}
+	var syn *manifest.SyntaxError
+	if errors.As(err, &syn) {
+		msg = "error parsing " + source + ": " + msg
+	}
+	s.raise(L, api.ReasonBadRequest, "%s", msg)
+}
 
 func (s *State) manifestModule() module {
 	return module{name: "manifest", doc: "Kubernetes manifests (YAML or JSON, multi-document, kind: List).", funcs: []function{
@@ -31,8 +49,8 @@ func (s *State) readManifest(L *lua.LState, arg string) ([]byte, string) {
 		return []byte(arg), "<string>"
 	}
 	path := arg
-	if !filepath.IsAbs(path) && !fileExists(path) && len(s.scripts) > 0 {
-		if p := filepath.Join(s.scripts[0], path); fileExists(p) {
+	if !filepath.IsAbs(path) && !fileExists(path) && s.opts.ScriptDir != "" {
+		if p := filepath.Join(s.opts.ScriptDir, path); fileExists(p) {
 			path = p
 		}
 	}
@@ -54,9 +72,9 @@ func (s *State) objectsArg(L *lua.LState, fn string) ([]api.Object, string) {
 	switch v := L.Get(1).(type) {
 	case lua.LString:
 		data, source := s.readManifest(L, string(v))
-		objs, err := decodeManifests(data)
+		objs, err := manifest.Decode(data)
 		if err != nil {
-			s.raise(L, api.ReasonBadRequest, "error parsing %s: %v", source, err)
+			s.raiseDecode(L, err, source)
 		}
 		return objs, source
 	case *lua.LTable:
@@ -140,7 +158,7 @@ func reasonOr(err error) string {
 }
 
 func (s *State) createOrUpdate(L *lua.LState, obj api.Object, ns string, update bool) (api.Object, error) {
-	k := s.kindOf[reflectType(obj)]
+	k := s.kindOf[reflect.TypeOf(obj)]
 	meta := obj.GetObjectMeta()
 	if k.Namespaced && meta.Namespace == "" {
 		meta.Namespace = ns

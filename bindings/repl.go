@@ -37,7 +37,7 @@ func (s *State) Eval(ctx context.Context, src string) (string, error) {
 	fn, err := s.L.Load(strings.NewReader("return "+src), replChunk)
 	if err != nil {
 		if fn, err = s.L.Load(strings.NewReader(src), replChunk); err != nil {
-			return "", wrapRunError(err)
+			return "", &Error{Message: strings.TrimSpace(err.Error()), cause: err}
 		}
 	}
 	vals, err := s.call(ctx, fn, nil, lua.MultRet)
@@ -156,7 +156,6 @@ func (s *State) safeToString(v lua.LValue) (out string) {
 
 var (
 	liveNameRE = regexp.MustCompile(`\b(pod|node|namespace|rc|label|annotation|log)\.(\w+)\(\s*["']([^"']*)$`)
-	liveMethRE = regexp.MustCompile(`\b(pod|node|namespace|rc)\.(get|delete|wait|exec|port_forward|cordon|uncordon|drain|scale|label|use)$`)
 	exprRE     = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*(?:[.:][A-Za-z_][A-Za-z0-9_]*)*[.:]?$`)
 )
 
@@ -268,5 +267,3 @@ func (s *State) engineFor(ctx context.Context) (eng engine.Interface, err error)
 
 // Globals lists the global names (for completion).
 func (s *State) Globals() []string { return s.keysWithPrefix(s.L.G.Global, "", false) }
-
-var _ = liveMethRE

@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/minspace/min/bindings/luavm"
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
@@ -30,6 +31,9 @@ type Options struct {
 	Namespace string
 	// DryRun records mutations instead of applying them (see Plan).
 	DryRun bool
+	// ScriptDir is the folder require() and manifest paths are relative
+	// to (the running script's folder; "" loads no modules from files).
+	ScriptDir string
 }
 
 // State is a Lua state with Min's modules loaded. It belongs to one
@@ -45,12 +49,11 @@ type State struct {
 
 	ns      string // current namespace
 	conv    *converter
-	errMeta *lua.LTable
 	meta    map[string]*lua.LTable // Kind -> metatable of its objects
 	kindOf  map[reflect.Type]api.Kind
 	docs    map[lua.LValue]string // module tables and functions -> doc key
 	closers []io.Closer           // port-forwards to stop on Close
-	scripts []string              // folders require() searches, innermost first
+	trace   string                // traceback of the last failed call
 }
 
 // New makes a Lua state with Min's modules as globals and as
@@ -70,12 +73,7 @@ func New(opts Options) (*State, error) {
 	for _, k := range api.Kinds {
 		s.kindOf[reflect.TypeOf(k.New())] = k
 	}
-	L, err := newLua(s)
-	if err != nil {
-		return nil, err
-	}
-	s.L = L
-	s.errMeta = newErrorMeta(L)
+	s.L = newLua(s)
 	s.install()
 	return s, nil
 }
@@ -135,7 +133,8 @@ func ctxOf(L *lua.LState) context.Context {
 	return context.Background()
 }
 
-// DoFile runs a script file with args as arg[1..] and "...".
+// DoFile runs a script file with args as arg[1..] and "...". A first
+// line starting with #! is ignored.
 func (s *State) DoFile(ctx context.Context, path string, args ...string) error {
 	src, err := os.ReadFile(path)
 	if err != nil {
@@ -148,11 +147,7 @@ func (s *State) DoFile(ctx context.Context, path string, args ...string) error {
 func (s *State) DoString(ctx context.Context, chunk, name string, args ...string) error {
 	fn, err := s.L.Load(strings.NewReader(chunk), name)
 	if err != nil {
-		return wrapRunError(err)
-	}
-	if dir := filepath.Dir(name); !strings.HasPrefix(name, "(") && !strings.HasPrefix(name, "=") {
-		s.scripts = append([]string{dir}, s.scripts...)
-		defer func() { s.scripts = s.scripts[1:] }()
+		return &Error{Message: strings.TrimSpace(err.Error()), cause: err}
 	}
 	s.setArg(name, args)
 	lvs := make([]lua.LValue, len(args))
@@ -163,22 +158,35 @@ func (s *State) DoString(ctx context.Context, chunk, name string, args ...string
 	return err
 }
 
-// call runs fn under ctx and returns its results.
+// call runs fn under ctx with Min's protected call and returns its
+// results; a failure is an *Error carrying the traceback.
 func (s *State) call(ctx context.Context, fn *lua.LFunction, args []lua.LValue, nret int) ([]lua.LValue, error) {
 	L := s.L
+	old := L.Context()
 	L.SetContext(ctx)
-	defer L.RemoveContext()
+	defer func() {
+		if old != nil {
+			L.SetContext(old)
+		} else {
+			L.RemoveContext()
+		}
+	}()
 	top := L.GetTop()
 	L.Push(fn)
 	for _, a := range args {
 		L.Push(a)
 	}
-	if err := L.PCall(len(args), nret, nil); err != nil {
+	if err := luavm.PCall(L, len(args), nret, s.tracer()); err != nil {
 		L.SetTop(top)
-		if ctx.Err() != nil && !isLuaError(err) {
-			return nil, &Error{Reason: "Cancelled", Message: "interrupted"}
+		e := runError(L, err)
+		e.Traceback = s.trace
+		if ctx.Err() != nil {
+			e.cause = ctx.Err()
+			if e.Reason == "" {
+				e.Reason = "Cancelled"
+			}
 		}
-		return nil, wrapRunError(err)
+		return nil, e
 	}
 	n := L.GetTop() - top
 	out := make([]lua.LValue, n)
@@ -189,13 +197,14 @@ func (s *State) call(ctx context.Context, fn *lua.LFunction, args []lua.LValue, 
 	return out, nil
 }
 
-func isLuaError(err error) bool {
-	ae, ok := err.(*lua.ApiError)
-	if !ok {
-		return false
-	}
-	_, isTable := ae.Object.(*lua.LTable)
-	return isTable
+// tracer is the message handler of top-level calls: it records the
+// traceback where the error was raised and passes the value on unchanged.
+func (s *State) tracer() *lua.LFunction {
+	return s.L.NewFunction(func(L *lua.LState) int {
+		s.trace = luavm.Traceback(L, "", 1)
+		L.Push(L.Get(1))
+		return 1
+	})
 }
 
 // setArg sets the global arg table as lua does: arg[0] the script.
@@ -216,4 +225,21 @@ func stripShebang(src string) string {
 		return ""
 	}
 	return src
+}
+
+// Register adds a Go module: a global table name with funcs, also
+// available as require(name) and require("min."+name). Embedders use it
+// to give scripts their own functions.
+func (s *State) Register(name string, funcs map[string]lua.LGFunction) *lua.LTable {
+	L := s.L
+	t := L.SetFuncs(L.CreateTable(0, len(funcs)), funcs)
+	L.SetGlobal(name, t)
+	preload := L.GetField(L.GetGlobal("package"), "preload").(*lua.LTable)
+	loader := L.NewFunction(func(L *lua.LState) int {
+		L.Push(t)
+		return 1
+	})
+	preload.RawSetString(name, loader)
+	preload.RawSetString("min."+name, loader)
+	return t
 }

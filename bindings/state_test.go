@@ -19,7 +19,7 @@ func newTestState(t *testing.T, opts Options) (*State, *bytes.Buffer) {
 	home := t.TempDir()
 	var eng *engine.Engine
 	opts.Engine = func(ctx context.Context) (engine.Interface, error) {
-		e, err := engine.Open(home, engine.Options{})
+		e, err := engine.Open(home, engine.Options{NoHostNode: true})
 		eng = e
 		return e, err
 	}

@@ -95,8 +95,12 @@ func run(argv []string, stdin *os.File, stdout, stderr io.Writer) int {
 	}
 	conn := &lazyEngine{home: engine.DefaultHome()}
 	defer conn.close()
+	scriptDir := "."
+	if f.script != "" && f.script != "-" {
+		scriptDir = filepath.Dir(f.script)
+	}
 	s, err := bindings.New(bindings.Options{Engine: conn.open, Stdout: stdout, Stderr: stderr,
-		Namespace: f.namespace, DryRun: f.dryRun})
+		Namespace: f.namespace, DryRun: f.dryRun, ScriptDir: scriptDir})
 	if err != nil {
 		fmt.Fprintf(stderr, "minish: %v\n", err)
 		return 1

@@ -1,0 +1,108 @@
+package bindings
+
+import (
+	"context"
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/api"
+)
+
+// benchState is a State on a real engine in b.TempDir().
+func benchState(b *testing.B) (*State, *engine.Engine) {
+	b.Helper()
+	eng, err := engine.Open(b.TempDir(), engine.Options{NoHostNode: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := New(Options{Engine: func(context.Context) (engine.Interface, error) { return eng, nil }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		s.Close()
+		eng.Close()
+	})
+	return s, eng
+}
+
+// BenchmarkCreatePods is a Lua loop creating b.N pods through pod.create
+// (shorthand table -> strict decode -> engine.Create), in-process.
+func BenchmarkCreatePods(b *testing.B) {
+	s, _ := benchState(b)
+	chunk := fmt.Sprintf(`for i = 1, %d do pod.create{name = "p" .. i, image = "busybox", labels = {app = "bench"}} end`, b.N)
+	b.ResetTimer()
+	cpu := cpuTime()
+	if err := s.DoString(context.Background(), chunk, "bench.lua"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pods/s")
+	b.ReportMetric(float64(b.N)/(cpuTime()-cpu).Seconds(), "pods/cpu-s")
+}
+
+// BenchmarkListPods lists 10,000 pods into Lua tables (pod.list()).
+func BenchmarkListPods(b *testing.B) {
+	s, eng := benchState(b)
+	ctx := context.Background()
+	for i := range 10000 {
+		p := &api.Pod{ObjectMeta: api.ObjectMeta{Name: fmt.Sprintf("p%05d", i), Namespace: "default",
+			Labels: map[string]string{"app": "bench", "rel": "stable"}},
+			Spec: api.PodSpec{Containers: []api.Container{{Name: "c", Image: "busybox", Command: []string{"sleep", "3600"},
+				Ports: []api.ContainerPort{{ContainerPort: 8080}}}}}}
+		if _, err := eng.Create(ctx, p, engine.CreateOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	fn, err := s.L.LoadString(`local l = pod.list() assert(#l == 10000)`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	cpu := cpuTime()
+	for range b.N {
+		if _, err := s.call(ctx, fn, nil, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+}
+
+// cpuTime is the process's user+system CPU time: on a loaded machine it
+// tells the work done from the time spent waiting for a CPU.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkToLua converts one pod to a Lua table with the walker.
+func BenchmarkToLua(b *testing.B) {
+	s, _ := benchState(b)
+	p := samplePod()
+	b.ResetTimer()
+	for range b.N {
+		s.push(s.L, p)
+	}
+}
+
+// BenchmarkEngineCreatePods is the baseline of BenchmarkCreatePods: the same
+// pods created from Go, without Lua, to tell the DSL's cost from the
+// engine's.
+func BenchmarkEngineCreatePods(b *testing.B) {
+	_, eng := benchState(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	cpu := cpuTime()
+	for i := range b.N {
+		p := &api.Pod{ObjectMeta: api.ObjectMeta{Name: fmt.Sprintf("p%d", i), Labels: map[string]string{"app": "bench"}},
+			Spec: api.PodSpec{Containers: []api.Container{{Name: "c", Image: "busybox"}}}}
+		if _, err := eng.Create(ctx, p, engine.CreateOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pods/s")
+	b.ReportMetric(float64(b.N)/(cpuTime()-cpu).Seconds(), "pods/cpu-s")
+}
