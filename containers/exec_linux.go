@@ -8,14 +8,35 @@ import (
 	"os"
 	"sync"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/minspace/min/containers/shim"
 )
 
 // Exec runs argv inside a running container (its namespaces, cgroup and
 // confinement) and returns its exit code. stdin may be nil. With tty the
-// process gets a terminal whose output goes to stdout (stderr is unused).
-// Cancelling ctx kills the process.
+// process gets a terminal in the container's devpts whose output goes to
+// stdout (stderr is unused). Cancelling ctx kills the process.
 func (r *Runtime) Exec(ctx context.Context, uid, container string, argv []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) (int, error) {
+	return r.ExecWith(ctx, uid, container, argv, ExecIO{Stdin: stdin, Stdout: stdout, Stderr: stderr, TTY: tty})
+}
+
+// ExecIO is the plumbing of an exec.
+type ExecIO struct {
+	Stdin          io.Reader // nil: /dev/null
+	Stdout, Stderr io.Writer // nil: discarded
+	TTY            bool
+	// Size is the terminal's initial size and Resize its later sizes
+	// (both used only with TTY; zero Size leaves the kernel's 0x0).
+	Size   TermSize
+	Resize <-chan TermSize
+}
+
+// TermSize is a terminal size in characters.
+type TermSize struct{ Rows, Cols uint16 }
+
+// ExecWith is Exec with terminal sizes.
+func (r *Runtime) ExecWith(ctx context.Context, uid, container string, argv []string, eio ExecIO) (int, error) {
 	if len(argv) == 0 {
 		return 0, fmt.Errorf("containers: exec: empty command: %w", ErrInvalid)
 	}
@@ -27,17 +48,17 @@ func (r *Runtime) Exec(ctx context.Context, uid, container string, argv []string
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 
-	var s stdio
-	if !tty {
-		if err := s.pipes(stdin, stdout, stderr); err != nil {
+	s := stdio{eio: eio}
+	if !eio.TTY {
+		if err := s.pipes(eio.Stdin, eio.Stdout, eio.Stderr); err != nil {
 			return 0, fmt.Errorf("containers: exec: %w", err)
 		}
 	}
-	req := shim.Request{Op: "exec", Container: container, Argv: argv, TTY: tty}
+	req := shim.Request{Op: "exec", Container: container, Argv: argv, TTY: eio.TTY}
 	err = shim.Send(conn, req, s.remote...)
 	s.closeRemote()
 	if err == nil {
-		err = s.started(conn, tty, stdin, stdout)
+		err = s.started(conn)
 	}
 	var resp shim.Response
 	if err == nil {
@@ -55,7 +76,7 @@ func (r *Runtime) Exec(ctx context.Context, uid, container string, argv []string
 
 // started reads the shim's first response; with a tty it carries the
 // terminal's master, which the copies then use.
-func (s *stdio) started(conn *net.UnixConn, tty bool, stdin io.Reader, stdout io.Writer) error {
+func (s *stdio) started(conn *net.UnixConn) error {
 	_, files, err := shim.Receive(conn)
 	if err != nil {
 		for _, f := range files {
@@ -63,21 +84,23 @@ func (s *stdio) started(conn *net.UnixConn, tty bool, stdin io.Reader, stdout io
 		}
 		return err
 	}
-	if !tty {
+	if !s.eio.TTY {
 		return nil
 	}
 	if len(files) != 1 {
 		return fmt.Errorf("shim passed %d descriptors for a terminal", len(files))
 	}
-	s.terminal(files[0], stdin, stdout)
+	s.terminal(files[0])
 	return nil
 }
 
 // stdio is the plumbing of one exec: the descriptors passed to the shim and
 // the copies on our side.
 type stdio struct {
-	remote []*os.File // sent to the shim, closed here after sending
-	local  []*os.File // our ends
+	eio    ExecIO
+	done   chan struct{} // closed by finish: ends the resize loop
+	remote []*os.File    // sent to the shim, closed here after sending
+	local  []*os.File    // our ends
 	out    sync.WaitGroup
 }
 
@@ -116,12 +139,34 @@ func (s *stdio) input(r io.Reader) (*os.File, error) {
 	return pr, nil
 }
 
-func (s *stdio) terminal(master *os.File, stdin io.Reader, stdout io.Writer) {
+func (s *stdio) terminal(master *os.File) {
 	s.local = append(s.local, master)
-	if stdin != nil {
-		go io.Copy(master, stdin)
+	resize(master, s.eio.Size)
+	s.done = make(chan struct{})
+	go func() {
+		for {
+			select {
+			case size, ok := <-s.eio.Resize:
+				if !ok {
+					return
+				}
+				resize(master, size)
+			case <-s.done:
+				return
+			}
+		}
+	}()
+	if s.eio.Stdin != nil {
+		go io.Copy(master, s.eio.Stdin)
 	}
-	s.copyOut(stdout, master)
+	s.copyOut(s.eio.Stdout, master)
+}
+
+func resize(master *os.File, size TermSize) {
+	if size.Rows == 0 && size.Cols == 0 {
+		return
+	}
+	unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: size.Rows, Col: size.Cols})
 }
 
 func (s *stdio) copyOut(w io.Writer, r *os.File) {
@@ -145,6 +190,9 @@ func (s *stdio) closeRemote() {
 // exited, so its pipes reach EOF once its last holder is gone.
 func (s *stdio) finish() {
 	s.out.Wait() // a terminal's master reads EIO once the slave is gone: its EOF
+	if s.done != nil {
+		close(s.done)
+	}
 	for _, f := range s.local {
 		f.Close()
 	}

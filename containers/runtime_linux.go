@@ -103,7 +103,7 @@ func (r *Runtime) config(spec PodSpec) (shim.Config, error) {
 	cfg := shim.Config{
 		UID: spec.UID, Namespace: spec.Namespace, Name: spec.Name, Hostname: spec.Hostname,
 		ShareProcessNamespace: spec.ShareProcessNamespace, RestartPolicy: spec.RestartPolicy,
-		GracePeriod:           spec.TerminationGracePeriod,
+		GracePeriod:    spec.TerminationGracePeriod,
 		BackoffInitial: r.opts.BackoffInitial, BackoffMax: r.opts.BackoffMax,
 		LogMaxSize: r.opts.LogMaxSize, LogMaxFiles: r.opts.LogMaxFiles,
 	}

@@ -80,6 +80,12 @@ func TestExecOutputAndExitCode(t *testing.T) {
 	if err != nil || code != 0 || !strings.Contains(tty.String(), "/dev/pts/") {
 		t.Errorf("exec with tty = %q, %d, %v", tty.String(), code, err)
 	}
+	var size strings.Builder
+	code, err = r.ExecWith(context.Background(), "exec", "c", []string{"stty", "size"},
+		ExecIO{Stdout: &size, TTY: true, Size: TermSize{Rows: 33, Cols: 101}})
+	if err != nil || code != 0 || strings.TrimSpace(size.String()) != "33 101" {
+		t.Errorf("stty size in a 33x101 terminal = %q, %d, %v", size.String(), code, err)
+	}
 }
 
 func TestRootfsWritesStayInTheContainer(t *testing.T) {
