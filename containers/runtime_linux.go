@@ -42,6 +42,9 @@ func New(opts Options) (*Runtime, error) {
 	// /proc/self/exe, not its target: it still runs this very binary after
 	// an upgrade replaced the file.
 	exe := "/proc/self/exe"
+	if opts.ShimBinary != "" {
+		exe = opts.ShimBinary
+	}
 	if err := os.MkdirAll(filepath.Join(opts.StateDir, "pods"), 0o700); err != nil {
 		return nil, fmt.Errorf("containers: %w", err)
 	}

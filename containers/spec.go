@@ -21,6 +21,9 @@ type Options struct {
 	// 10 s doubling to 5 min); tests shorten them.
 	BackoffInitial time.Duration
 	BackoffMax     time.Duration
+	// ShimBinary is the program re-executed as each pod's shim; it must
+	// call Init first thing. Empty: this very binary (/proc/self/exe).
+	ShimBinary string
 }
 
 // ImageSource resolves an image reference to its rootfs layers and config.
