@@ -27,7 +27,7 @@ type draft struct {
 	rvSet bool
 }
 
-// prepare checks obj's name and namespace, copies it, fills its TypeMeta
+// prepare checks obj's name and namespace, copies it, sets its TypeMeta
 // and encodes it.
 func (s *Store) prepare(obj api.Object) (*draft, error) {
 	t, err := s.tableOf(obj)
@@ -39,13 +39,8 @@ func (s *Store) prepare(obj api.Object) (*draft, error) {
 		return nil, err
 	}
 	c := obj.DeepCopyObject()
-	tm := c.GetTypeMeta()
-	if tm.Kind == "" {
-		tm.Kind = t.kind.Kind
-	}
-	if tm.APIVersion == "" {
-		tm.APIVersion = "v1"
-	}
+	// Stored objects always say what they are; the Go type decides.
+	*c.GetTypeMeta() = api.TypeMeta{APIVersion: "v1", Kind: t.kind.Kind}
 	d := &draft{t: t, key: objKey{m.Namespace, m.Name}, obj: c, rv: m.ResourceVersion}
 	if d.raw, err = encode(c); err != nil {
 		return nil, err
