@@ -37,7 +37,11 @@ func (e *Engine) Delete(ctx context.Context, resource, namespace, name string, o
 	if opts.DryRun {
 		return cur, nil
 	}
-	return e.store.Delete(kind.Resource, namespace, name, cur.GetObjectMeta().UID)
+	out, err := e.store.Delete(kind.Resource, namespace, name, cur.GetObjectMeta().UID)
+	if n, ok := out.(*api.Node); ok && err == nil {
+		e.releasePodCIDR(n)
+	}
+	return out, err
 }
 
 // deletePod removes a pod at once when nothing runs it (unscheduled,

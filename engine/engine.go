@@ -42,10 +42,11 @@ type Engine struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	nsKick chan struct{} // wakes the namespace controller
-	nodeMu sync.Mutex    // serialises node creation (pod CIDR allocation)
-	events *recorder
-	images *image.Store // the host node's image store; nil without one
+	nsKick   chan struct{}   // wakes the namespace controller
+	nodeMu   sync.Mutex      // serialises node creation (pod CIDR allocation)
+	podCIDRs map[string]bool // pod CIDRs held by nodes, under nodeMu; nil until first needed
+	events   *recorder
+	images   *image.Store // the host node's image store; nil without one
 
 	agentsMu sync.Mutex
 	agents   map[string]nodeAgent // node name -> the agent running its pods

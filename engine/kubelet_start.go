@@ -3,10 +3,10 @@ package engine
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/minspace/min/containers"
+	"github.com/minspace/min/containers/image"
 	"github.com/minspace/min/engine/api"
 )
 
@@ -72,8 +72,8 @@ func (k *kubelet) ensureImages(p *api.Pod) (map[string]string, error) {
 }
 
 func isBusybox(ref string) bool {
-	ref = strings.TrimPrefix(strings.TrimPrefix(ref, "docker.io/"), "library/")
-	return ref == "busybox" || ref == "busybox:latest"
+	n, err := image.Normalize(ref)
+	return err == nil && n == image.BusyboxName
 }
 
 func (k *kubelet) imageFailed(p *api.Pod, c api.Container, err error) {

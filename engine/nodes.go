@@ -72,7 +72,9 @@ func (e *Engine) prepareNode(n *api.Node) error {
 		if err != nil {
 			return err
 		}
-		n.Spec.PodCIDR, n.Spec.PodCIDRs = cidr, []string{cidr}
+		if cidr != "" {
+			n.Spec.PodCIDR, n.Spec.PodCIDRs = cidr, []string{cidr}
+		}
 	}
 	return nil
 }
@@ -103,14 +105,17 @@ func setLabelDefault(m *api.ObjectMeta, k, v string) {
 // creation is serialised by nodeMu, so two nodes never get the same one.
 // When all 256 are taken a node gets none, and its pods no IP.
 func (e *Engine) freePodCIDR() (string, error) {
-	nodes, _, err := e.store.List("nodes", store.ListOptions{})
-	if err != nil {
-		return "", err
+	if e.podCIDRs == nil { // first use: learn what the stored nodes hold
+		nodes, _, err := e.store.List("nodes", store.ListOptions{})
+		if err != nil {
+			return "", err
+		}
+		e.podCIDRs = map[string]bool{}
+		for _, o := range nodes {
+			e.podCIDRs[o.(*api.Node).Spec.PodCIDR] = true
+		}
 	}
-	used := map[string]bool{}
-	for _, o := range nodes {
-		used[o.(*api.Node).Spec.PodCIDR] = true
-	}
+	used := e.podCIDRs
 	cluster, err := netip.ParsePrefix(e.opts.Network.ClusterCIDR)
 	if err != nil || !cluster.Addr().Is4() || cluster.Bits() > 16 {
 		return "", fmt.Errorf("cluster CIDR %q: want an IPv4 /16 or larger", e.opts.Network.ClusterCIDR)
@@ -119,8 +124,18 @@ func (e *Engine) freePodCIDR() (string, error) {
 	for i := 0; i < 256; i++ {
 		cidr := netip.PrefixFrom(netip.AddrFrom4([4]byte{base[0], base[1], byte(i), 0}), 24).String()
 		if !used[cidr] {
+			used[cidr] = true // a failed create leaks it until the next Open: harmless
 			return cidr, nil
 		}
 	}
 	return "", nil
+}
+
+// releasePodCIDR forgets a deleted node's pod CIDR.
+func (e *Engine) releasePodCIDR(n *api.Node) {
+	e.nodeMu.Lock()
+	defer e.nodeMu.Unlock()
+	if e.podCIDRs != nil {
+		delete(e.podCIDRs, n.Spec.PodCIDR)
+	}
 }

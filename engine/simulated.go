@@ -86,11 +86,15 @@ func (k *simulatedKubelet) podChanged(ev Event) {
 		}
 		return
 	}
+	ipam := k.ipams[node]
 	if ev.Type == Deleted {
-		if ipam := k.ipams[node]; ipam != nil {
-			ipam.Release(string(p.UID))
+		if ipam != nil {
+			ipam.Release(p.UID)
 		}
 		return
+	}
+	if ipam != nil && p.Status.PodIP != "" {
+		ipam.Reserve(p.UID, p.Status.PodIP) // running since an earlier engine: keep its address
 	}
 	k.run(p)
 }
@@ -107,7 +111,7 @@ func (k *simulatedKubelet) run(p *api.Pod) {
 	node := k.nodes[p.Spec.NodeName]
 	ip := ""
 	if ipam := k.ipams[node.Name]; ipam != nil {
-		ip, _ = ipam.Allocate(string(p.UID))
+		ip, _ = ipam.Allocate(p.UID)
 	}
 	st := controller.SimulatedPodStatus(p, node, ip, k.e.opts.Now())
 	k.e.updateStatus("pods", p.Namespace, p.Name, func(o api.Object) bool {
