@@ -194,14 +194,20 @@ func waitOperUp(name string) error {
 	}
 }
 
-// operState reads /sys/class/net/<name>/carrier (which syncs link watch) and then
-// operstate: microseconds, where an RTM_GETLINK of a bridge costs hundreds. Without
-// the host's sysfs it asks netlink.
+// operState reads /sys/class/net/<name>/operstate, and when that is not "up" yet
+// reads carrier (which syncs link watch, but takes the RTNL lock) and operstate
+// again: microseconds, where an RTM_GETLINK of a bridge costs hundreds. Without the
+// host's sysfs it asks netlink.
 func operState(name string) (string, error) {
 	dir := "/sys/class/net/" + name
-	if _, err := os.ReadFile(dir + "/carrier"); err == nil {
-		if b, err := os.ReadFile(dir + "/operstate"); err == nil {
-			return strings.TrimSpace(string(b)), nil
+	if b, err := os.ReadFile(dir + "/operstate"); err == nil {
+		if state := strings.TrimSpace(string(b)); state == "up" {
+			return state, nil
+		}
+		if _, err := os.ReadFile(dir + "/carrier"); err == nil {
+			if b, err := os.ReadFile(dir + "/operstate"); err == nil {
+				return strings.TrimSpace(string(b)), nil
+			}
 		}
 	}
 	l, err := netlink.LinkByName(name)
