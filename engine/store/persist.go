@@ -19,8 +19,9 @@ import (
 // Keeping the revision out of the JSON lets a write compare the new JSON
 // with the stored one (an update that changes nothing writes nothing, as in
 // Kubernetes) and marshal outside the store's lock. The key "~rev" holds the
-// store revision, written in the same transaction as every change, so
-// deletions advance it across a reopen too.
+// revision of the last deletion, written in the same transaction; on open
+// the store revision is the largest of "~rev" and every object's revision,
+// which is the revision of the last write whatever it was.
 const (
 	revKey    = "~rev"
 	formatKey = "~format"
@@ -46,16 +47,14 @@ func setRV(obj api.Object, rev int64) {
 	obj.GetObjectMeta().ResourceVersion = strconv.FormatInt(rev, 10)
 }
 
-// persistSet writes the object's value and the new revision in one
-// transaction and returns the stored JSON (sharing buntdb's memory).
+// persistSet writes the object's value and returns the stored JSON
+// (sharing buntdb's memory). The object's value carries the revision, so
+// "~rev" need not be written too.
 func (s *Store) persistSet(key, raw string, rev int64) (string, error) {
 	r := strconv.FormatInt(rev, 10)
 	val := r + "\n" + raw
 	err := s.db.Update(func(tx *buntdb.Tx) error {
-		if _, _, err := tx.Set(key, val, nil); err != nil {
-			return err
-		}
-		_, _, err := tx.Set(revKey, r, nil)
+		_, _, err := tx.Set(key, val, nil)
 		return err
 	})
 	if err != nil {
@@ -98,8 +97,8 @@ type item struct {
 }
 
 // load reads every object, decoding in parallel, then fills the tables.
-// The revision is the larger of "~rev" and every object's resourceVersion
-// (a torn last transaction may keep the object but lose "~rev").
+// The revision is the largest of "~rev" (the last deletion) and every
+// object's resourceVersion.
 func (s *Store) load() error {
 	var items []item
 	err := s.db.View(func(tx *buntdb.Tx) error {
