@@ -11,7 +11,8 @@
 // # Durability
 //
 // Objects live in dir/min.db, an append-only log of buntdb commands. Every
-// write is one buntdb transaction holding the object and the store revision.
+// write is one buntdb transaction; each object records its own revision and
+// a deletion records the store's, so the revision survives a reopen.
 // With the default SyncEverySecond policy each commit is written to the
 // operating system before the call returns and the file is fsynced once a
 // second, so every acknowledged write survives a crash of the process
