@@ -14,6 +14,7 @@ import (
 	"github.com/chzyer/readline"
 	"github.com/minspace/min/bindings"
 	"github.com/minspace/min/bindings/repl"
+	"github.com/minspace/min/containers"
 	"github.com/minspace/min/engine"
 )
 
@@ -79,6 +80,8 @@ func parseFlags(argv []string) (flags, error) {
 var errHelp = errors.New("help")
 
 func main() {
+	// A re-exec of minish as a pod's shim runs that role and never returns.
+	containers.Init()
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -184,7 +187,12 @@ type lazyEngine struct {
 }
 
 func (l *lazyEngine) open(ctx context.Context) (engine.Interface, error) {
-	l.once.Do(func() { l.eng, l.err = engine.Open(l.home, engine.Options{}) })
+	l.once.Do(func() {
+		// MIN_NO_HOST_NODE=1 keeps the machine from running pods (tests,
+		// and object-only experiments as root).
+		opts := engine.Options{NoHostNode: os.Getenv("MIN_NO_HOST_NODE") == "1"}
+		l.eng, l.err = engine.Open(l.home, opts)
+	})
 	if l.err != nil {
 		return nil, l.err
 	}
