@@ -522,53 +522,13 @@ func TestKeepBridge(t *testing.T) {
 func TestConcurrentSetup(t *testing.T) {
 	const goroutines, procs, each = 6, 2, 4
 	e := newTestEnv(t)
-	type result struct{ pod, ns, ip string }
-	results := make(chan result, (goroutines+procs)*each)
+	results := make(chan setupResult, (goroutines+procs)*each)
 	var wg sync.WaitGroup
 	for g := range goroutines {
-		pods := make([]string, each)
-		for i := range pods {
-			pods[i] = fmt.Sprintf("g%d-%d", g, i)
-		}
-		nss := make([]string, each)
-		for i, p := range pods {
-			nss[i] = e.netns(p)
-			e.track(p, nss[i])
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i, p := range pods {
-				ip, err := e.m.Setup(p, nss[i], "")
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				results <- result{p, nss[i], ip.String()}
-			}
-		}()
+		wg.Go(func() { setupInGoroutine(t, e, fmt.Sprint("g", g), each, results) })
 	}
 	for p := range procs {
-		prefix := fmt.Sprintf("proc%d", p)
-		for i := range each {
-			pod := fmt.Sprintf("%s-%d", prefix, i)
-			ns := filepath.Join(e.dir, pod)
-			t.Cleanup(func() { DeleteNetNS(ns) })
-			e.track(pod, ns)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			lines, err := runChildProcess("setup", e.opts.StateDir, e.opts.Bridge, e.opts.ClusterCIDR, e.dir, prefix, strconv.Itoa(each))
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			for _, l := range lines {
-				f := strings.Fields(l)
-				results <- result{f[0], filepath.Join(e.dir, f[0]), f[1]}
-			}
-		}()
+		wg.Go(func() { setupInProcess(t, e, fmt.Sprint("proc", p), each, results) })
 	}
 	wg.Wait()
 	close(results)
@@ -591,6 +551,49 @@ func TestConcurrentSetup(t *testing.T) {
 	}
 	if pods, err := e.m.Pods(); err != nil || len(pods) != 0 {
 		t.Errorf("after Teardown Pods() = %v, %v; want none", pods, err)
+	}
+}
+
+type setupResult struct{ pod, ns, ip string }
+
+// setupInGoroutine makes namespaces and sets up pods prefix-0 .. prefix-(n-1) in them,
+// racing the other goroutines and processes.
+func setupInGoroutine(t *testing.T, e *testEnv, prefix string, n int, out chan<- setupResult) {
+	for i := range n {
+		pod := fmt.Sprintf("%s-%d", prefix, i)
+		ns := filepath.Join(e.dir, pod)
+		if err := NewNetNS(ns); err != nil {
+			t.Error(err)
+			return
+		}
+		e.tb.Cleanup(func() { DeleteNetNS(ns) })
+		e.track(pod, ns)
+		ip, err := e.m.Setup(pod, ns, "")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		out <- setupResult{pod, ns, ip.String()}
+	}
+}
+
+// setupInProcess has a child process (this test binary) set up its pods, in
+// namespaces it makes under the test's directory.
+func setupInProcess(t *testing.T, e *testEnv, prefix string, n int, out chan<- setupResult) {
+	for i := range n {
+		pod := fmt.Sprintf("%s-%d", prefix, i)
+		ns := filepath.Join(e.dir, pod)
+		e.tb.Cleanup(func() { DeleteNetNS(ns) })
+		e.track(pod, ns)
+	}
+	lines, err := runChildProcess("setup", e.opts.StateDir, e.opts.Bridge, e.opts.ClusterCIDR, e.dir, prefix, strconv.Itoa(n))
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	for _, l := range lines {
+		f := strings.Fields(l)
+		out <- setupResult{f[0], filepath.Join(e.dir, f[0]), f[1]}
 	}
 }
 
