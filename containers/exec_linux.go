@@ -54,7 +54,8 @@ func (r *Runtime) ExecWith(ctx context.Context, uid, container string, argv []st
 			return 0, fmt.Errorf("containers: exec: %w", err)
 		}
 	}
-	req := shim.Request{Op: "exec", Container: container, Argv: argv, TTY: eio.TTY}
+	req := shim.Request{Op: "exec", Container: container, Argv: argv, TTY: eio.TTY,
+		Rows: eio.Size.Rows, Cols: eio.Size.Cols}
 	err = shim.Send(conn, req, s.remote...)
 	s.closeRemote()
 	if err == nil {
@@ -140,8 +141,7 @@ func (s *stdio) input(r io.Reader) (*os.File, error) {
 }
 
 func (s *stdio) terminal(master *os.File) {
-	s.local = append(s.local, master)
-	resize(master, s.eio.Size)
+	s.local = append(s.local, master) // the shim applied the initial size
 	s.done = make(chan struct{})
 	go func() {
 		for {

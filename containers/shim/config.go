@@ -105,7 +105,9 @@ type Request struct {
 	Grace     time.Duration `json:",omitempty"` // stop; < 0: the pod's GracePeriod
 	Container string        `json:",omitempty"` // exec
 	Argv      []string      `json:",omitempty"` // exec
-	TTY       bool          `json:",omitempty"` // exec: the passed fd is a terminal
+	TTY       bool          `json:",omitempty"` // exec: open a terminal in the container
+	Rows      uint16        `json:",omitempty"` // exec: the terminal's initial size
+	Cols      uint16        `json:",omitempty"`
 }
 
 // Response answers a Request.

@@ -40,7 +40,7 @@ func (s *shim) exec(conn *net.UnixConn, req Request, files []*os.File) (int, err
 	var cmd *exec.Cmd
 	var master *os.File
 	var err error
-	cgroup.OnThrowawayThread(func() { cmd, master, err = execOnThread(l, pid, req.TTY) })
+	cgroup.OnThrowawayThread(func() { cmd, master, err = execOnThread(l, pid, req) })
 	if err != nil {
 		return 0, err
 	}
@@ -105,8 +105,8 @@ func exitCode(err error) (int, error) {
 // execOnThread joins the container's pid and mount namespaces (the pod's
 // net, uts and ipc are the shim's own), its cgroup and confinement, and forks
 // the command.
-func execOnThread(l launch, pid int, tty bool) (*exec.Cmd, *os.File, error) {
-	cmd, master, err := execSetup(l, pid, tty)
+func execOnThread(l launch, pid int, req Request) (*exec.Cmd, *os.File, error) {
+	cmd, master, err := execSetup(l, pid, req)
 	if err != nil && master != nil {
 		master.Close()
 		master = nil
@@ -114,7 +114,7 @@ func execOnThread(l launch, pid int, tty bool) (*exec.Cmd, *os.File, error) {
 	return cmd, master, err
 }
 
-func execSetup(l launch, pid int, tty bool) (*exec.Cmd, *os.File, error) {
+func execSetup(l launch, pid int, req Request) (*exec.Cmd, *os.File, error) {
 	pidNS, err := os.Open(fmt.Sprintf("/proc/%d/ns/pid", pid))
 	if err != nil {
 		return nil, nil, err
@@ -147,20 +147,26 @@ func execSetup(l launch, pid int, tty bool) (*exec.Cmd, *os.File, error) {
 		return nil, nil, fmt.Errorf("join mount namespace: %w", err)
 	}
 	var master *os.File
-	if tty {
+	if req.TTY {
 		m, slave, err := openPTY()
 		if err != nil {
 			return nil, nil, err
 		}
 		defer slave.Close()
 		master = m
+		if req.Rows != 0 || req.Cols != 0 { // before the process can ask
+			ws := &unix.Winsize{Row: req.Rows, Col: req.Cols}
+			if err := unix.IoctlSetWinsize(int(m.Fd()), unix.TIOCSWINSZ, ws); err != nil {
+				return nil, master, fmt.Errorf("terminal size: %w", err)
+			}
+		}
 		l.stdio = [3]*os.File{slave, slave, slave}
 	}
 	cmd, err := command(l)
 	if err != nil {
 		return nil, master, err
 	}
-	if tty {
+	if req.TTY {
 		cmd.SysProcAttr.Setctty = true
 		cmd.SysProcAttr.Ctty = 0
 	}
