@@ -26,6 +26,9 @@ type Options struct {
 	// pods (as it does by default when root). Tests of scheduling on
 	// simulated nodes use it.
 	NoHostNode bool
+	// CgroupParent is where pods' cgroups go, relative to this process's
+	// own cgroups ("min"); virtual nodes get "<parent>/node-<name>".
+	CgroupParent string
 	// Network is the pod network of the nodes this machine runs (zero:
 	// bridge min0 carrying 10.244.0.0/16, IPAM state in /run/min/network).
 	Network network.Options
@@ -46,7 +49,8 @@ type Engine struct {
 	nodeMu   sync.Mutex      // serialises node creation (pod CIDR allocation)
 	podCIDRs map[string]bool // pod CIDRs held by nodes, under nodeMu; nil until first needed
 	events   *recorder
-	images   *image.Store // the host node's image store; nil without one
+	images   *image.Store     // this machine's image store; nil without a host node
+	nets     *network.Manager // this machine's pod network; nil without a host node
 
 	agentsMu sync.Mutex
 	agents   map[string]nodeAgent // node name -> the agent running its pods
@@ -73,6 +77,9 @@ func immortal(ns string) bool {
 func Open(home string, opts Options) (*Engine, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.CgroupParent == "" {
+		opts.CgroupParent = "min"
 	}
 	if opts.Network.ClusterCIDR == "" {
 		opts.Network.ClusterCIDR = DefaultClusterCIDR

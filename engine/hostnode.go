@@ -37,19 +37,20 @@ func (e *Engine) startHostNode() error {
 	if err != nil {
 		return err
 	}
-	e.images = images
+	e.images, e.nets = images, nets
 	node, err := e.registerHostNode(nets.Gateway().String())
 	if err != nil {
 		return err
 	}
-	k, err := e.newKubelet(node.Name, node.Spec.PodCIDR, nets.Gateway().String(),
-		filepath.Join(e.home, "containers"), images, nets)
+	k, err := e.newKubeletWith(node.Name, node.Spec.PodCIDR, nets.Gateway().String(),
+		filepath.Join(e.home, "containers"), e.opts.CgroupParent)
 	if err != nil {
 		return err
 	}
 	e.setAgent(node.Name, k)
 	e.run(k.loop)
 	e.run(func(ctx context.Context) { e.heartbeat(ctx, node.Name) })
+	e.run(e.virtualLoop)
 	return nil
 }
 
@@ -83,11 +84,8 @@ func (e *Engine) registerHostNode(ip string) (*api.Node, error) {
 
 // hostStatus measures the machine: cpu, memory, kernel and OS.
 func hostStatus(ip string) api.NodeStatus {
-	capacity := api.ResourceList{
-		"cpu":    *resource.NewQuantity(int64(runtime.NumCPU()), resource.DecimalSI),
-		"memory": *resource.NewQuantity(memTotal(), resource.BinarySI),
-		"pods":   resource.MustParse("110"),
-	}
+	capacity := hostCapacity()
+	capacity["pods"] = resource.MustParse("110")
 	now := api.Now()
 	var uts unix.Utsname
 	unix.Uname(&uts)
@@ -208,4 +206,12 @@ func (e *Engine) markIfStale(n *api.Node) {
 		}
 		return changed
 	})
+}
+
+// hostCapacity is this machine's cpu count and memory.
+func hostCapacity() api.ResourceList {
+	return api.ResourceList{
+		"cpu":    *resource.NewQuantity(int64(runtime.NumCPU()), resource.DecimalSI),
+		"memory": *resource.NewQuantity(memTotal(), resource.BinarySI),
+	}
 }

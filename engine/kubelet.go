@@ -48,16 +48,20 @@ type podRecord struct {
 // statusPoll is how often running pods' states are read from their shims.
 const statusPoll = 100 * time.Millisecond
 
-func (e *Engine) newKubelet(node, cidr, hostIP, stateDir string, images *image.Store, nets *network.Manager) (*kubelet, error) {
-	nodeNet, err := nets.Node(cidr)
+// newKubeletWith makes the kubelet of one node of this machine: its
+// runtime keeps state in stateDir and puts pods below cgroupParent ("" is
+// the runtime's default), on the node's pod CIDR of the shared bridge.
+func (e *Engine) newKubeletWith(node, cidr, hostIP, stateDir, cgroupParent string) (*kubelet, error) {
+	nodeNet, err := e.nets.Node(cidr)
 	if err != nil {
 		return nil, err
 	}
-	rt, err := containers.New(containers.Options{StateDir: stateDir, Images: imageSource{images}, Network: nodeNet})
+	rt, err := containers.New(containers.Options{StateDir: stateDir, Images: imageSource{e.images},
+		Network: nodeNet, CgroupParent: cgroupParent})
 	if err != nil {
 		return nil, err
 	}
-	k := &kubelet{e: e, node: node, hostIP: hostIP, rt: rt, images: images, pods: map[string]*podRecord{}}
+	k := &kubelet{e: e, node: node, hostIP: hostIP, rt: rt, images: e.images, pods: map[string]*podRecord{}}
 	return k, nil
 }
 

@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minspace/min/containers/cgroup"
 	"github.com/minspace/min/containers/network"
 	"github.com/minspace/min/engine/api"
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // openHost opens an engine that runs real pods on this machine, on a
@@ -26,7 +28,8 @@ func openHost(t *testing.T) *Engine {
 	}
 	nopts := network.Options{Bridge: fmt.Sprintf("mint%d", os.Getpid()%100000),
 		ClusterCIDR: "10.252.0.0/16", StateDir: filepath.Join(t.TempDir(), "net")}
-	e, err := Open(t.TempDir(), Options{Network: nopts})
+	parent := fmt.Sprintf("min-test-%d", os.Getpid())
+	e, err := Open(t.TempDir(), Options{Network: nopts, CgroupParent: parent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,6 +58,9 @@ func openHost(t *testing.T) *Engine {
 		e.Close()
 		if m, err := network.New(nopts); err == nil {
 			m.RemoveBridge()
+		}
+		if self, err := cgroup.Self(cgroup.Detect()); err == nil {
+			self.Child(parent).Remove(5 * time.Second)
 		}
 	})
 	return e
@@ -142,5 +148,45 @@ func TestMissingImageIsErrImagePull(t *testing.T) {
 	})
 	if got.Status.Phase != "Pending" {
 		t.Fatalf("phase %s", got.Status.Phase)
+	}
+}
+
+func TestVirtualNodeRunsPodsInItsCgroup(t *testing.T) {
+	e := openHost(t)
+	ctx := context.Background()
+	n := &api.Node{ObjectMeta: api.ObjectMeta{Name: "v1", Labels: map[string]string{"disk": "ssd"},
+		Annotations: map[string]string{NodeTypeAnnotation: NodeVirtual}}}
+	n.Status.Capacity = api.ResourceList{"memory": resource.MustParse("256Mi"), "cpu": resource.MustParse("1")}
+	out, err := e.Create(ctx, n, CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cidr := out.(*api.Node).Spec.PodCIDR
+	p := busyboxPod("on-v1", "Always", "sleep", "3600")
+	p.Spec.NodeSelector = map[string]string{"disk": "ssd"}
+	e.Create(ctx, p, CreateOptions{})
+	got := waitPod(t, e, "", "on-v1", func(p *api.Pod) bool { return p.Status.Phase == "Running" && p.Status.PodIP != "" })
+	if got.Spec.NodeName != "v1" || !strings.HasPrefix(got.Status.PodIP, strings.TrimSuffix(cidr, "0/24")) {
+		t.Fatalf("pod on %s with IP %s, node CIDR %s", got.Spec.NodeName, got.Status.PodIP, cidr)
+	}
+	self, _ := cgroup.Self(cgroup.Detect())
+	node := self.Child(e.opts.CgroupParent + "/node-v1")
+	if dir, ok := node.Dirs["memory"]; ok {
+		limit, err := os.ReadFile(filepath.Join(dir, "memory.limit_in_bytes"))
+		if err != nil || strings.TrimSpace(string(limit)) != "268435456" {
+			t.Fatalf("node memory limit %q %v", limit, err)
+		}
+	}
+	zero := int64(0)
+	e.Delete(ctx, "pods", "", "on-v1", DeleteOptions{GracePeriodSeconds: &zero})
+	if _, err := e.Delete(ctx, "nodes", "", "v1", DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for node.Exists() {
+		if time.Now().After(deadline) {
+			t.Fatal("the virtual node's cgroup outlived the node")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

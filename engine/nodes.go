@@ -79,14 +79,20 @@ func (e *Engine) prepareNode(n *api.Node) error {
 	return nil
 }
 
+// defaultCapacity fills what a node's capacity leaves out: kwok's figures
+// for simulated nodes, this machine's for the others, and 110 pods.
 func defaultCapacity(st *api.NodeStatus, typ string) {
-	def := map[string]string{"cpu": "32", "memory": "256Gi", "pods": "110"}
+	def := api.ResourceList{"cpu": resource.MustParse("32"), "memory": resource.MustParse("256Gi")}
+	if typ != NodeSimulated {
+		def = hostCapacity()
+	}
+	def["pods"] = resource.MustParse("110")
 	if st.Capacity == nil {
 		st.Capacity = api.ResourceList{}
 	}
 	for k, v := range def {
-		if _, ok := st.Capacity[k]; !ok && (typ == NodeSimulated || k == "pods") {
-			st.Capacity[k] = resource.MustParse(v)
+		if _, ok := st.Capacity[k]; !ok {
+			st.Capacity[k] = v
 		}
 	}
 }
