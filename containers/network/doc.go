@@ -30,7 +30,11 @@
 // Node (Manager.Node) whose Setup(podID, netnsPath) and Teardown(podID, netnsPath)
 // are what containers.PodNetwork asks for. netnsPath is any network namespace file:
 // /proc/<shim pid>/ns/net or a file made by NewNetNS. Call them from a process in the
-// host's network namespace (the engine, not the shim, which lives in the pod's).
+// host's network namespace (the engine, not the shim, which lives in the pod's). An
+// engine that starts again keeps its running pods' networks as they are (Manager.IP
+// tells a pod's address) and tears down the ones Manager.Pods lists but it no longer
+// has. Every Manager of one bridge should share one StateDir (the default, on /run,
+// is host-wide like the bridge).
 //
 // It must never import engine/, bindings/, gopher-lua or its parent package
 // containers: the runtime calls it, not the other way round.
