@@ -192,6 +192,9 @@ func TestNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if n.CIDR() != upper.String() || e.m.Bridge() != e.opts.Bridge {
+		t.Fatalf("Node CIDR %s on bridge %s, want %s on %s", n.CIDR(), e.m.Bridge(), upper, e.opts.Bridge)
+	}
 	var runtime interface {
 		Setup(podID, netnsPath string) (string, error)
 		Teardown(podID, netnsPath string) error
@@ -246,6 +249,9 @@ func TestSetupAgainKeepsAddress(t *testing.T) {
 	again, err := e.m.Setup("pod", ns, "")
 	if err != nil || !again.Equal(ip) {
 		t.Fatalf("second Setup = %v, %v; want %s", again, err, ip)
+	}
+	if got, err := e.m.IP("pod"); err != nil || !got.Equal(ip) {
+		t.Fatalf("IP(pod) = %v, %v; want %s", got, err, ip)
 	}
 	checkLinks(t, ns, ip, e.m.ClusterCIDR())
 	checkTCP(t, "", ns, ip)
