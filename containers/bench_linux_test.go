@@ -165,6 +165,6 @@ func benchRuntime(b *testing.B) *Runtime {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { r.cgroup.Child(r.opts.CgroupParent).Remove(5 * time.Second) })
+	b.Cleanup(func() { r.parentGroup(r.opts.CgroupParent).Remove(5 * time.Second) })
 	return r
 }

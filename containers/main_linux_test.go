@@ -113,7 +113,7 @@ func checkClean(t *testing.T, r *Runtime) {
 			t.Error(err)
 		}
 	}
-	parent := r.cgroup.Child(r.opts.CgroupParent)
+	parent := r.parentGroup(r.opts.CgroupParent)
 	if procs, _ := parent.Procs(); len(procs) > 0 {
 		t.Errorf("processes left in cgroups: %v", procs)
 	}

@@ -20,9 +20,20 @@ import (
 // shims are the truth, so any number of Runtimes (and engine restarts) see
 // the same pods.
 type Runtime struct {
-	opts   Options
-	exe    string
-	cgroup cgroup.Group // this process's own cgroups: pods go below
+	opts       Options
+	exe        string
+	cgroup     cgroup.Group // this process's own cgroups: pods go below
+	cgroupRoot cgroup.Group // the hierarchies' roots, for absolute parents
+}
+
+// parentGroup is the cgroup pods of parent go under: relative to this
+// process's own cgroups, or to the hierarchy roots when it starts with "/"
+// (on unified machines, a parent whose ancestors delegate the controllers).
+func (r *Runtime) parentGroup(parent string) cgroup.Group {
+	if strings.HasPrefix(parent, "/") {
+		return r.cgroupRoot.Child(parent)
+	}
+	return r.cgroup.Child(parent)
 }
 
 // New prepares the state directory and finds the cgroups to nest under.
@@ -48,11 +59,16 @@ func New(opts Options) (*Runtime, error) {
 	if err := os.MkdirAll(filepath.Join(opts.StateDir, "pods"), 0o700); err != nil {
 		return nil, fmt.Errorf("containers: %w", err)
 	}
-	cg, err := cgroup.Self(cgroup.Detect())
+	mode := cgroup.Detect()
+	self, err := cgroup.Self(mode)
 	if err != nil {
 		return nil, fmt.Errorf("containers: %w", err)
 	}
-	return &Runtime{opts: opts, exe: exe, cgroup: cg}, nil
+	root, err := cgroup.Root(mode)
+	if err != nil {
+		return nil, fmt.Errorf("containers: %w", err)
+	}
+	return &Runtime{opts: opts, exe: exe, cgroup: self, cgroupRoot: root}, nil
 }
 
 func (r *Runtime) podDir(uid string) string {
@@ -117,7 +133,7 @@ func (r *Runtime) config(spec PodSpec) (shim.Config, error) {
 	if spec.CgroupParent != "" {
 		parent = spec.CgroupParent
 	}
-	cfg.Cgroup = r.cgroup.Child(filepath.Join(parent, "pod-"+spec.UID))
+	cfg.Cgroup = r.parentGroup(parent).Child("pod-" + spec.UID)
 	for _, c := range spec.Containers {
 		cc, err := r.container(c)
 		if err != nil {

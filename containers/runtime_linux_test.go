@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/minspace/min/containers/cgroup"
 )
 
 // TestSandbox checks, from inside one container, what it sees of the
@@ -182,7 +184,7 @@ func TestPidsLimit(t *testing.T) {
 	if !strings.Contains(errs, "can't fork") {
 		t.Errorf("20 forks under pids.max=8 did not fail; stderr %q", errs)
 	}
-	g := r.cgroup.Child(filepath.Join(r.opts.CgroupParent, "pod-pids", "c"))
+	g := r.parentGroup(r.opts.CgroupParent).Child("pod-pids/c")
 	dir := g.Dirs["pids"]
 	if dir == "" {
 		dir = g.Dirs[""]
@@ -373,3 +375,22 @@ func TestRunPodErrors(t *testing.T) {
 		t.Errorf("bad command: %+v", st.Containers[0].State)
 	}
 }
+
+func TestAbsoluteCgroupParent(t *testing.T) {
+	parent := fmt.Sprintf("/min-test-abs-%d", os.Getpid())
+	r := newRuntime(t, Options{CgroupParent: parent})
+	c := sleeper("c")
+	c.Limits.Pids = 5
+	runPod(t, r, PodSpec{UID: "abs", Name: "abs", Containers: []ContainerSpec{c}})
+	root, err := cgroupRootFor(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range root.Child(parent + "/pod-abs/c").Dirs {
+		if _, err := os.Stat(filepath.Join(d, "cgroup.procs")); err != nil {
+			t.Errorf("container cgroup not under the hierarchy root: %v", err)
+		}
+	}
+}
+
+func cgroupRootFor(r *Runtime) (cgroup.Group, error) { return cgroup.Root(r.cgroup.Mode) }

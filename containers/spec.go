@@ -16,7 +16,7 @@ type Options struct {
 	LogMaxFiles  int
 	Images       ImageSource
 	Network      PodNetwork // nil: pods get loopback only
-	CgroupParent string     // relative to the runtime's own cgroups; "min"
+	CgroupParent string     // relative to the runtime's own cgroups ("min"), or absolute from the hierarchy roots
 	// BackoffInitial and BackoffMax are the restart back-off (Kubernetes:
 	// 10 s doubling to 5 min); tests shorten them.
 	BackoffInitial time.Duration

@@ -74,9 +74,25 @@ func Self(mode Mode) (Group, error) {
 	return self(mode, own, mounts)
 }
 
+// Root returns the root group of each hierarchy of mode.
+func Root(mode Mode) (Group, error) {
+	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return Group{}, fmt.Errorf("cgroup: %w", err)
+	}
+	roots := parseMounts(mounts)
+	own := map[string]string{}
+	for c, m := range roots {
+		own[c] = m.root // the path that maps to the mount point itself
+	}
+	return group(mode, own, roots)
+}
+
 func self(mode Mode, own, mountinfo []byte) (Group, error) {
-	paths := parseProcCgroup(own)
-	roots := parseMounts(mountinfo)
+	return group(mode, parseProcCgroup(own), parseMounts(mountinfo))
+}
+
+func group(mode Mode, paths map[string]string, roots map[string]mount) (Group, error) {
 	g := Group{Mode: mode, Dirs: map[string]string{}}
 	want := []string{""}
 	if mode == V1 {

@@ -170,3 +170,15 @@ func TestRealGroup(t *testing.T) {
 		t.Error("group does not exist after Create")
 	}
 }
+
+func TestRoot(t *testing.T) {
+	g, err := Root(Detect())
+	if err != nil {
+		t.Skip("no usable cgroup hierarchy: ", err)
+	}
+	for c, d := range g.Dirs {
+		if _, err := os.Stat(filepath.Join(d, "cgroup.procs")); err != nil {
+			t.Errorf("root of %q: %v", c, err)
+		}
+	}
+}
