@@ -251,3 +251,50 @@ func waitEvent(ctx context.Context, e *Engine, object, reason, msg string) error
 		}
 	}
 }
+
+func TestRCAdoptsMatchingOrphanAndOrphansOnRequest(t *testing.T) {
+	e := openTest(t)
+	ctx := context.Background()
+	e.Create(ctx, simNode("n1", nil), CreateOptions{})
+	e.Create(ctx, testPod("", "stray", map[string]string{"app": "kubia"}), CreateOptions{})
+	e.Create(ctx, rcObject("kubia", 2), CreateOptions{})
+	waitRC(t, e, "kubia", func(rc *api.ReplicationController) bool {
+		return rc.Status.ReadyReplicas == 2 && len(activePods(t, e, "app=kubia")) == 2
+	})
+	stray, err := e.Get(ctx, "pods", "", "stray")
+	if err != nil {
+		t.Fatalf("the orphan must be adopted, not replaced: %v", err)
+	}
+	if refs := stray.GetObjectMeta().OwnerReferences; len(refs) != 1 || refs[0].Name != "kubia" {
+		t.Fatalf("owner references %+v", refs)
+	}
+	if _, err := e.Delete(ctx, "replicationcontrollers", "", "kubia", DeleteOptions{PropagationPolicy: PropagationOrphan}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // give a wrongful deletion time to happen
+	pods := activePods(t, e, "app=kubia")
+	if len(pods) != 2 {
+		t.Fatalf("orphaned pods must stay: %d left", len(pods))
+	}
+	for _, p := range pods {
+		if len(p.OwnerReferences) != 0 {
+			t.Fatalf("pod %s still owned: %+v", p.Name, p.OwnerReferences)
+		}
+	}
+}
+
+func TestNodeDeletionRemovesItsPods(t *testing.T) {
+	e := openTest(t)
+	ctx := context.Background()
+	e.Create(ctx, simNode("gone", nil), CreateOptions{})
+	e.Create(ctx, testPod("", "p", nil), CreateOptions{})
+	waitPod(t, e, "", "p", func(p *api.Pod) bool { return p.Status.Phase == "Running" })
+	if _, err := e.Delete(ctx, "nodes", "", "gone", DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := WaitFor(wctx, e, "pods", "", "p", func(o api.Object) bool { return o == nil }); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -91,11 +91,18 @@ func (e *Engine) deleteRC(ctx context.Context, rc *api.ReplicationController, op
 	if opts.DryRun {
 		return rc, nil
 	}
+	orphan := opts.PropagationPolicy == PropagationOrphan
+	if orphan { // release the pods first, so nothing takes them for garbage
+		e.orphaned.Store(rc.UID, true)
+		e.collectDependents(ctx, rc.Namespace, rc.UID, true)
+	}
 	out, err := e.store.Delete("replicationcontrollers", rc.Namespace, rc.Name, rc.UID)
 	if err != nil {
 		return nil, err
 	}
-	e.collectDependents(ctx, rc.Namespace, rc.UID, opts.PropagationPolicy == PropagationOrphan)
+	if !orphan {
+		e.collectDependents(ctx, rc.Namespace, rc.UID, false)
+	}
 	return out, nil
 }
 

@@ -52,6 +52,11 @@ type Engine struct {
 	images   *image.Store     // this machine's image store; nil without a host node
 	nets     *network.Manager // this machine's pod network; nil without a host node
 
+	// orphaned holds the uids of RCs deleted with propagation Orphan: a pod
+	// that still names one (adopted in a race with the delete) is released,
+	// not collected.
+	orphaned sync.Map
+
 	agentsMu sync.Mutex
 	agents   map[string]nodeAgent // node name -> the agent running its pods
 }

@@ -213,7 +213,18 @@ func (m *replicationManager) collectIfOrphaned(ctx context.Context, p *api.Pod) 
 	if err == nil && owner.GetObjectMeta().UID == ref.UID {
 		return
 	}
-	if err == nil || api.ReasonOf(err) == api.ReasonNotFound {
-		m.e.Delete(ctx, "pods", p.Namespace, p.Name, DeleteOptions{PreconditionUID: p.UID})
+	if err != nil && api.ReasonOf(err) != api.ReasonNotFound {
+		return
 	}
+	// Our copy may be stale (an orphaning delete released the pod): look
+	// at the stored pod before deleting it.
+	cur, err := m.e.store.Get("pods", p.Namespace, p.Name)
+	if err != nil || cur.GetObjectMeta().UID != p.UID || !ownedBy(cur.GetObjectMeta(), ref.UID) {
+		return
+	}
+	if _, orphan := m.e.orphaned.Load(ref.UID); orphan {
+		m.setOwner(&api.ReplicationController{ObjectMeta: api.ObjectMeta{UID: ref.UID}}, p, false)
+		return
+	}
+	m.e.Delete(ctx, "pods", p.Namespace, p.Name, DeleteOptions{PreconditionUID: p.UID})
 }
