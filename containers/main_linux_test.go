@@ -66,10 +66,15 @@ func makeBusyboxLayer(dir string) error {
 type images struct{ layer string }
 
 func (i images) Resolve(ref string) ([]string, ImageConfig, error) {
-	if ref != "busybox" {
+	cfg := ImageConfig{Cmd: []string{"sh"}, Env: []string{"PATH=/bin"}}
+	switch ref {
+	case "busybox":
+	case "busybox:nobody": // the same layer, run as a user
+		cfg.User = "nobody"
+	default:
 		return nil, ImageConfig{}, fmt.Errorf("image %q: %w", ref, ErrNotFound)
 	}
-	return []string{i.layer}, ImageConfig{Cmd: []string{"sh"}, Env: []string{"PATH=/bin"}}, nil
+	return []string{i.layer}, cfg, nil
 }
 
 var podSeq atomic.Int64

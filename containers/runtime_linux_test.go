@@ -394,3 +394,16 @@ func TestAbsoluteCgroupParent(t *testing.T) {
 }
 
 func cgroupRootFor(r *Runtime) (cgroup.Group, error) { return cgroup.Root(r.cgroup.Mode) }
+
+func TestImageUser(t *testing.T) {
+	r := newRuntime(t, Options{})
+	c := sleeper("c")
+	c.Image = "busybox:nobody"
+	runPod(t, r, PodSpec{UID: "user", Name: "user", Containers: []ContainerSpec{c}})
+	if out, _, _ := execIn(t, r, "user", "c", "id"); out != "uid=65534(nobody) gid=65534\n" { // no supplementary groups left
+		t.Errorf("id = %q", out)
+	}
+	if out, _, _ := execIn(t, r, "user", "c", "grep", "CapEff", "/proc/1/status"); !regexp.MustCompile(`CapEff:\s+0+\n`).MatchString(out) {
+		t.Errorf("a non-root user has capabilities: %q", out)
+	}
+}

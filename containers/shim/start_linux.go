@@ -341,7 +341,8 @@ func credential(user string) (*syscall.Credential, error) {
 		}
 		gid = g
 	}
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), NoSetGroups: true}, nil
+	// Groups nil: setgroups(0), so no supplementary group of root is kept.
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
 
 func lookupUser(name string) (uid, gid int, err error) {

@@ -5,7 +5,9 @@
 // and a big program (minish links Lua, the store, apimachinery, registries)
 // makes every shim big.
 //
-//	go build -ldflags=-s -o /usr/local/libexec/min-shim ./containers/cmd/min-shim
+//	CGO_ENABLED=0 go build -ldflags=-s -o /usr/local/libexec/min-shim ./containers/cmd/min-shim
+//
+// (static: no libc pages per shim; about 4 MB resident per shim here).
 //
 // It imports only the containers package. It has no concurrency of its own.
 package main
