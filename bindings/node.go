@@ -17,7 +17,7 @@ func (s *State) nodeModule() module {
 	return module{name: "node", doc: "Nodes: the host, virtual and simulated nodes.", funcs: []function{
 		{"list", "{selector=}", "Returns the nodes matching the label selector.", func(L *lua.LState) int { return s.listOf(L, nodeKind, 1, "node.list") }},
 		{"get", "(name)", "Returns the node, or nil and a message when it does not exist.", func(L *lua.LState) int { return s.lookup(L, nodeKind, "node.get") }},
-		{"create", "{name=, labels=, capacity=, simulated=}", "Registers a node (a manifest table works too); simulated=true marks its pods running without processes.", s.nodeCreate},
+		{"create", "{name=, labels=, capacity=, simulated=}", "Registers a virtual node backed by this host (its pods really run, within capacity), or with simulated=true a node whose pods are marked Running without processes; a manifest table works too.", s.nodeCreate},
 		{"delete", "(name, {wait=true})", "Deletes the node.", s.nodeDelete},
 		{"cordon", "(name)", "Marks the node unschedulable and returns it.", s.nodeCordon(true)},
 		{"uncordon", "(name)", "Marks the node schedulable again and returns it.", s.nodeCordon(false)},
@@ -40,9 +40,6 @@ func (s *State) nodeMethods() methods {
 	}}
 }
 
-// simulatedLabel marks a simulated node (pods run without processes).
-const simulatedLabel = "min.dev/simulated"
-
 func (s *State) nodeCreate(L *lua.LState) int {
 	const fn = "node.create"
 	t := L.CheckTable(1)
@@ -51,14 +48,16 @@ func (s *State) nodeCreate(L *lua.LState) int {
 		s.checkKeys(L, t, fn, []string{"name", "labels", "capacity", "simulated"})
 		meta := L.NewTable()
 		meta.RawSetString("name", t.RawGetString("name"))
-		labels := L.NewTable()
-		if l, ok := t.RawGetString("labels").(*lua.LTable); ok {
-			labels = copyTable(L, l)
-		}
+		meta.RawSetString("labels", t.RawGetString("labels"))
+		// A virtual node is backed by this host (its pods really run); a
+		// simulated one marks its pods Running without processes.
+		typ := engine.NodeVirtual
 		if lua.LVAsBool(t.RawGetString("simulated")) {
-			labels.RawSetString(simulatedLabel, lua.LString("true"))
+			typ = engine.NodeSimulated
 		}
-		meta.RawSetString("labels", labels)
+		ann := L.NewTable()
+		ann.RawSetString(engine.NodeTypeAnnotation, lua.LString(typ))
+		meta.RawSetString("annotations", ann)
 		m := L.NewTable()
 		m.RawSetString("metadata", meta)
 		if c := t.RawGetString("capacity"); c != lua.LNil {
