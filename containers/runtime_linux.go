@@ -211,7 +211,7 @@ func (r *Runtime) startShim(ctx context.Context, dir string) (int, error) {
 	defer logf.Close()
 	cmd := &exec.Cmd{
 		Path:       r.exe,
-		Args:       []string{"min-shim"},
+		Args:       []string{shim.ShimArg0},
 		Env:        []string{shim.RoleEnv + "=shim"},
 		Dir:        dir,
 		Stdout:     logf,

@@ -10,6 +10,12 @@ import (
 // into a shim ("shim") or a pod's pid-namespace holder ("pause").
 const RoleEnv = "MIN_CONTAINERS_ROLE"
 
+// The argv[0] of each role, which Init checks as well.
+const (
+	ShimArg0  = "min-shim"
+	PauseArg0 = "min-pause"
+)
+
 // Files in a pod's directory (the shim's working directory).
 const (
 	ConfigFile = "config.json"

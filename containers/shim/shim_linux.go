@@ -153,7 +153,7 @@ func (s *shim) startPause() error {
 		Files: []*os.File{s.null, s.null, s.null},
 		Sys:   &unix.SysProcAttr{Cloneflags: unix.CLONE_NEWPID, Setsid: true},
 	}
-	p, err := os.StartProcess("/proc/self/exe", []string{"min-pause"}, attr)
+	p, err := os.StartProcess("/proc/self/exe", []string{PauseArg0}, attr)
 	if err != nil {
 		return fmt.Errorf("start pod pid namespace: %w", err)
 	}

@@ -52,6 +52,9 @@ func (c *ctr) run(firstDone func()) {
 			select {
 			case <-time.After(d):
 			case <-s.stopCh:
+				// Stopped while backing off: the last instance's end is
+				// the container's state again.
+				s.update(func(st *State) { st.Containers[c.index].State = ContainerState{Terminated: &term} })
 				return
 			}
 		}
