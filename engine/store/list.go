@@ -1,9 +1,9 @@
 package store
 
 import (
-	"cmp"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"k8s.io/apimachinery/pkg/fields"
@@ -55,7 +55,7 @@ func (m *matcher) matches(obj api.Object) bool {
 
 // hit is one object found by a list.
 type hit struct {
-	key objKey
+	sk  string // the entry's sort key
 	obj api.Object
 }
 
@@ -82,9 +82,7 @@ func (s *Store) List(resource string, opts ListOptions) ([]api.Object, int64, er
 	rev := s.rev
 	s.mu.RUnlock()
 	if !sorted {
-		slices.SortFunc(hits, func(a, b hit) int {
-			return cmp.Or(cmp.Compare(a.key.namespace, b.key.namespace), cmp.Compare(a.key.name, b.key.name))
-		})
+		slices.SortFunc(hits, func(a, b hit) int { return strings.Compare(a.sk, b.sk) })
 	}
 	return copyAll(hits), rev, nil
 }
@@ -98,10 +96,14 @@ func (t *table) find(m *matcher) ([]hit, bool) {
 		}
 	}
 	plan := t.plan(m)
+	m = plan.residual(m)
 	hits := make([]hit, 0, plan.cost)
 	keep := func(e *entry) bool {
-		if m.matches(e.obj) {
-			hits = append(hits, hit{e.key, e.obj})
+		if m.namespace != "" && e.key.namespace != m.namespace {
+			return true
+		}
+		if (m.labels == nil && m.fields == nil) || m.matches(e.obj) {
+			hits = append(hits, hit{e.sk, e.obj})
 		}
 		return true
 	}
@@ -123,7 +125,7 @@ func (t *table) scan(namespace string, fn func(*entry) bool) {
 		t.order.Scan(fn)
 		return
 	}
-	t.order.Ascend(&entry{key: objKey{namespace: namespace}}, func(e *entry) bool {
+	t.order.Ascend(&entry{sk: namespace + "\x00"}, func(e *entry) bool {
 		return e.key.namespace == namespace && fn(e)
 	})
 }
@@ -131,22 +133,39 @@ func (t *table) scan(namespace string, fn func(*entry) bool) {
 // plan is how a list finds its candidates: the union of sets, or (sets ==
 // nil) a scan of the namespace.
 type plan struct {
-	sets []set
-	cost int
+	sets  []set
+	cost  int
+	label int // the label requirement the sets answer, or -1
+}
+
+// residual is what is left to check on the candidates: every candidate of
+// a label lookup meets that requirement already, so checking it again would
+// only cost a visit to each object.
+func (p plan) residual(m *matcher) *matcher {
+	if p.label < 0 {
+		return m
+	}
+	reqs, _ := m.labels.Requirements()
+	rest := *m
+	rest.labels = nil
+	if len(reqs) > 1 {
+		rest.labels = labels.NewSelector().Add(slices.Delete(slices.Clone(reqs), p.label, p.label+1)...)
+	}
+	return &rest
 }
 
 // plan picks the cheapest way to find candidates: a scan of the namespace
 // (or of everything), or the smallest index lookup one requirement allows.
 func (t *table) plan(m *matcher) plan {
-	best := plan{cost: t.order.Len()}
+	best := plan{cost: t.order.Len(), label: -1}
 	if m.namespace != "" {
 		best.cost = t.perNS[m.namespace]
 	}
 	if m.labels != nil {
 		reqs, _ := m.labels.Requirements()
-		for _, r := range reqs {
+		for i, r := range reqs {
 			if p, ok := t.labelPlan(r); ok && p.cost < best.cost {
-				best = p
+				best, best.label = p, i
 			}
 		}
 	}
@@ -197,7 +216,7 @@ func (t *table) fieldPlan(r fields.Requirement, namespace string) (plan, bool) {
 		return plan{}, false
 	}
 	st := vals[r.Value]
-	return plan{sets: []set{st}, cost: len(st)}, true
+	return plan{sets: []set{st}, cost: len(st), label: -1}, true
 }
 
 // namePlan looks the name up in the namespace, or in every namespace.
@@ -207,14 +226,14 @@ func (t *table) namePlan(name, namespace string) plan {
 		if e, ok := t.entries[objKey{namespace, name}]; ok {
 			found[e.id] = struct{}{}
 		}
-		return plan{sets: []set{found}, cost: 1}
+		return plan{sets: []set{found}, cost: 1, label: -1}
 	}
 	for ns := range t.perNS {
 		if e, ok := t.entries[objKey{ns, name}]; ok {
 			found[e.id] = struct{}{}
 		}
 	}
-	return plan{sets: []set{found}, cost: len(t.perNS)}
+	return plan{sets: []set{found}, cost: len(t.perNS), label: -1}
 }
 
 // copyAll deep-copies the hits, on every CPU when there are many.

@@ -17,6 +17,7 @@ type objKey struct{ namespace, name string }
 // (never changed) by an update, under the store's write lock.
 type entry struct {
 	key objKey
+	sk  string // sort key: namespace, NUL, name (NUL sorts before any name byte)
 	obj api.Object
 	raw string // obj's JSON as stored, without resourceVersion
 	id  uint32 // index into table.ids
@@ -40,12 +41,9 @@ type table struct {
 	indexed map[string]map[string]set // field -> value -> entries
 }
 
-func entryLess(a, b *entry) bool {
-	if a.key.namespace != b.key.namespace {
-		return a.key.namespace < b.key.namespace
-	}
-	return a.key.name < b.key.name
-}
+func entryLess(a, b *entry) bool { return a.sk < b.sk }
+
+func sortKey(k objKey) string { return k.namespace + "\x00" + k.name }
 
 func newTable(k api.Kind) *table {
 	t := &table{
@@ -119,6 +117,7 @@ func (t *table) put(e *entry) {
 		e.id = uint32(len(t.ids))
 		t.ids = append(t.ids, e)
 	}
+	e.sk = sortKey(e.key)
 	t.entries[e.key] = e
 	t.order.Set(e)
 	t.perNS[e.key.namespace]++
