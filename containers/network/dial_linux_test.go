@@ -174,3 +174,35 @@ func TestParseEndpoint(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkDialContext: one port-forward connection into a pod's loopback (dial,
+// accept, close).
+func BenchmarkDialContext(b *testing.B) {
+	e := newTestEnv(b)
+	ns := e.netns("pod")
+	if err := LoopbackUp(ns); err != nil {
+		b.Fatal(err)
+	}
+	l, err := Listen(ns, "tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	ctx := context.Background()
+	for b.Loop() {
+		c, err := DialContext(ctx, ns, "tcp", l.Addr().String())
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.Close()
+	}
+}
