@@ -56,7 +56,7 @@ func podRow(obj api.Object, now time.Time) (Row, error) {
 	case "Failed":
 		row.Conditions = podFailedConditions
 	}
-	row.Cells = append(row.Cells, p.Name, strconv.Itoa(st.Ready)+"/"+strconv.Itoa(st.Total),
+	row.Cells = append(row.Cells, p.Name, st.ready(),
 		st.Reason, restartsCell(st, now), age(p.CreationTimestamp.Time, now))
 	row.Cells = append(row.Cells, podIP(p), orNone(p.Spec.NodeName), "<none>", "<none>")
 	return row, nil
@@ -209,3 +209,6 @@ func conditionTrue(conds []api.PodCondition, typ string) bool {
 	}
 	return false
 }
+
+// ready is the READY cell.
+func (st podState) ready() string { return strconv.Itoa(st.Ready) + "/" + strconv.Itoa(st.Total) }
