@@ -248,4 +248,3 @@ func sortTable(t *Table, sortBy string) error {
 	t.Rows = rows
 	return nil
 }
-
