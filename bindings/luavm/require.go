@@ -68,7 +68,7 @@ func (v *vm) search(L *lua.LState) int {
 }
 
 func pushChunk(L *lua.LState, name, chunk, src string) int {
-	fn, err := L.Load(strings.NewReader(src), chunk)
+	fn, err := compile(L, src, chunk)
 	if err != nil {
 		L.RaiseError("error loading module '%s' from '%s':\n\t%v", name, chunk, err)
 	}

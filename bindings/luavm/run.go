@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -50,7 +49,7 @@ func Run(ctx context.Context, L *lua.LState, chunk, name string) (err error) {
 			}
 		}
 	}()
-	fn, err := L.Load(strings.NewReader(chunk), name)
+	fn, err := compile(L, chunk, name)
 	if err != nil {
 		return &Error{Value: lua.LString(err.Error()), Message: err.Error(), cause: ErrSyntax}
 	}

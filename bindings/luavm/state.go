@@ -31,7 +31,7 @@ const (
 	childRegistrySize = 128         // initial slots of a pcall child thread
 	registryMaxSize   = 1024 * 1024 // slots a thread may grow to
 	maxPcallDepth     = 200         // nested pcall/xpcall, like LUAI_MAXCCALLS
-	maxStringRep      = 1 << 28     // bytes string.rep may build
+	maxStringRep      = 1 << 26     // bytes string.rep may build (64 MiB)
 )
 
 // registryKey is where a state keeps its *vm in the Lua registry.
@@ -125,6 +125,8 @@ func (v *vm) installBase(L *lua.LState) {
 	g.RawSetString("xpcall", L.NewFunction(v.xpcall))
 	g.RawSetString("error", L.NewFunction(v.error))
 	g.RawSetString("print", L.NewFunction(v.print))
+	g.RawSetString("loadstring", L.NewFunction(loadstring))
+	g.RawSetString("load", L.NewFunction(load))
 }
 
 // restrictOS keeps the os functions that neither change the host nor leave
