@@ -14,7 +14,13 @@
 // (containers/network).
 //
 // Programs that use a Runtime must call Init first thing in main (and in
-// TestMain): the shim is a re-execution of the same binary.
+// TestMain): the shim is a re-execution of the same binary, unless
+// Options.ShimBinary names another one, such as containers/cmd/min-shim
+// built static (CGO_ENABLED=0), which keeps each shim near 4 MB resident and
+// starts faster than a re-execution of a big program.
+//
+// Entry points: New, then RunPod, PodStatus, WaitPod, StopPod, RemovePod,
+// ListPods (re-adoption), Exec/ExecWith, LogPath/ReadLogs and NetNSPath.
 //
 // It never imports engine/, bindings/ or gopher-lua. Concurrency: a Runtime
 // holds no mutable state of its own (everything lives in the state directory

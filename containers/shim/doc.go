@@ -9,7 +9,8 @@
 // reaps them, restarts them per the restart policy with Kubernetes' back-off,
 // and records everything in state.json (atomic writes). It serves a control
 // socket (ctl.sock, SOCK_SEQPACKET, one JSON request per connection) for
-// start, stop, wait, exec and exit. It is detached (its own session), so it
+// start, stop, wait, exec and exit; exec answers twice, once started (with
+// the terminal's master as SCM_RIGHTS for a tty) and once exited. It is detached (its own session), so it
 // outlives the process that started it; a new runtime finds it through the
 // state directory.
 //
