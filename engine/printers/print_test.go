@@ -1,0 +1,136 @@
+package printers
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/minspace/min/engine/api"
+)
+
+func otherNamespacePods() []api.Object {
+	pods := kubiaPods()
+	sys := pod("coredns-7db6d8ff4d-x2x8k", 72*time.Hour, scheduled("node1", "10.244.0.2"), labelled("k8s-app", "kube-dns"),
+		status("Running", cstatus("coredns", true, 0, running(72*time.Hour), api.ContainerState{})))
+	sys.Namespace = "kube-system"
+	return append(pods, sys)
+}
+
+func TestTables(t *testing.T) {
+	pods := kubiaPods()
+	pods[0].GetObjectMeta().Labels = map[string]string{"app": "kubia", "env": "prod", "app.kubernetes.io/name": "kubia"}
+	nodes := []api.Object{
+		node("node1", 72*time.Hour, func(n *api.Node) {
+			n.Labels = map[string]string{"node-role.kubernetes.io/control-plane": "", "kubernetes.io/role": "master", "gpu": "true"}
+		}),
+		node("node2", 50*time.Hour, func(n *api.Node) {
+			n.Status.Conditions[0].Status = "False"
+			n.Status.Addresses = append(n.Status.Addresses, api.NodeAddress{Type: "ExternalIP", Address: "203.0.113.7"})
+			n.Status.NodeInfo.OSImage = ""
+		}),
+		node("node3", time.Hour, func(n *api.Node) { n.Status.Conditions = nil; n.Spec.Unschedulable = true }),
+	}
+	rcs := []api.Object{rc("kubia", 3, 3, 2, 10*time.Minute), rc("web", 1, 0, 0, 30*time.Second)}
+	events := []api.Object{
+		event("kubia.1", "Normal", "Scheduled", "Pod", "kubia", "Successfully assigned default/kubia to node1", 3*time.Minute, 3*time.Minute, 1),
+		event("kubia.2", "Warning", "BackOff", "Pod", "kubia", "Back-off restarting failed container kubia in pod kubia_default(uid-kubia)\n", 2*time.Minute, 20*time.Second, 7),
+		func() *api.Event {
+			e := event("node1.1", "Normal", "NodeReady", "Node", "node1", "Node node1 status is now: NodeReady", 0, 0, 0)
+			e.Namespace, e.FirstTimestamp, e.LastTimestamp = "kube-system", api.Time{}, api.Time{}
+			e.EventTime = api.MicroTime{Time: now.Add(-90 * time.Second)}
+			e.InvolvedObject.FieldPath = ""
+			e.Source = api.EventSource{}
+			e.ReportingController, e.ReportingInstance = "kubelet", "node1"
+			return e
+		}(),
+	}
+	cases := []struct {
+		name, kind, file string
+		objs             []api.Object
+		opts             Options
+	}{
+		{"pods --show-labels", "pods", "pods-show-labels.txt", pods, Options{ShowLabels: true}},
+		{"pods -L with a prefixed key", "pods", "pods-L-prefixed.txt", pods, Options{LabelColumns: []string{"app.kubernetes.io/name", "env"}}},
+		{"pods -A", "pods", "pods-A.txt", otherNamespacePods(), Options{WithNamespace: true}},
+		{"pods -A -o wide --show-labels", "pods", "pods-A-wide-labels.txt", otherNamespacePods(), Options{WithNamespace: true, Wide: true, ShowLabels: true}},
+		{"pods --no-headers", "pods", "pods-no-headers.txt", pods, Options{NoHeaders: true}},
+		{"get all: pods with kind", "pods", "pods-with-kind.txt", pods, Options{WithKind: true}},
+		{"nodes", "nodes", "nodes.txt", nodes, Options{}},
+		{"nodes -o wide", "nodes", "nodes-wide.txt", nodes, Options{Wide: true}},
+		{"nodes -A has no NAMESPACE", "nodes", "nodes.txt", nodes, Options{WithNamespace: true}},
+		{"rc", "rc", "rc.txt", rcs, Options{}},
+		{"rc -o wide", "rc", "rc-wide.txt", rcs, Options{Wide: true}},
+		{"rc with kind", "rc", "rc-with-kind.txt", rcs, Options{WithKind: true}},
+		{"events", "events", "events.txt", events, Options{}},
+		{"events -A", "events", "events-A.txt", events, Options{WithNamespace: true}},
+		{"events -o wide", "events", "events-wide.txt", events, Options{Wide: true}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			golden(t, c.file, render(t, c.kind, c.objs, c.opts))
+		})
+	}
+}
+
+func TestEmptyTablePrintsNothing(t *testing.T) {
+	for _, opts := range []Options{{}, {NoHeaders: true}, {Wide: true, ShowLabels: true}} {
+		if got := render(t, "pods", nil, opts); got != "" {
+			t.Errorf("%+v: got %q, want nothing", opts, got)
+		}
+	}
+	if got, want := NoResources("default", false), "No resources found in default namespace."; got != want {
+		t.Errorf("NoResources = %q, want %q", got, want)
+	}
+	if got, want := NoResources("default", true), "No resources found"; got != want {
+		t.Errorf("NoResources -A = %q, want %q", got, want)
+	}
+}
+
+// TestCellEscapes: a line break cuts a cell with "...", ESC becomes ^[.
+func TestCellEscapes(t *testing.T) {
+	e := event("x", "Warning", "Failed", "Pod", "p", "first line\nsecond line", time.Minute, time.Minute, 1)
+	e2 := event("y", "Normal", "Odd", "Pod", "p", "bell \x1b[31mred", time.Minute, time.Minute, 1)
+	got := render(t, "events", []api.Object{e, e2}, Options{NoHeaders: true})
+	for _, want := range []string{"first line...\n", "bell ^[[31mred\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// TestTableJSON pins the wire shape issue 9 serves: columnDefinitions
+// with every field, cells with integers as numbers, wide cells included.
+func TestTableJSON(t *testing.T) {
+	tbl, err := TableFor("rc", []api.Object{rc("kubia", 3, 3, 2, 10*time.Minute)}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(tbl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for _, want := range []string{
+		`"columnDefinitions":[{"name":"Name","type":"string","format":"name","description":"Name must be unique`,
+		`{"name":"Desired","type":"integer","format":"","description":"Replicas is the number of desired replicas.`,
+		`{"name":"Containers","type":"string","format":"","description":"Names of each container in the template.","priority":1}`,
+		`"rows":[{"cells":["kubia",3,3,2,"10m","kubia","luksa/kubia","app=kubia"]}]`,
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("table JSON lacks %s\n%s", want, s)
+		}
+	}
+	pods, err := TableFor("pods", kubiaPods(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(pods.Rows[0].Cells); n != len(pods.Columns) || n != 9 {
+		t.Errorf("pod row has %d cells for %d columns, want 9 (wide cells always sent)", n, len(pods.Columns))
+	}
+	done := pod("done", time.Minute, status("Succeeded", cstatus("kubia", false, 0, terminated(0, "Completed", time.Second), api.ContainerState{})))
+	tbl, _ = TableFor("pods", []api.Object{done}, now)
+	if c := tbl.Rows[0].Conditions; len(c) != 1 || c[0].Type != "Completed" || c[0].Reason != "Succeeded" {
+		t.Errorf("succeeded pod row conditions = %+v, want Completed/Succeeded", c)
+	}
+}
