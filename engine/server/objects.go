@@ -1,0 +1,274 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/server/wire"
+)
+
+// Patch content types: merge patch is served; the other three are
+// recognised so that kubectl's strategic merge and apply patches get a
+// clear 415 until they are implemented (issue 9).
+const (
+	mergePatchType     = "application/merge-patch+json"
+	jsonPatchType      = "application/json-patch+json"
+	strategicPatchType = "application/strategic-merge-patch+json"
+	applyPatchType     = "application/apply-patch+yaml"
+)
+
+func (s *Server) get(w http.ResponseWriter, r *http.Request, t target) {
+	obj, err := s.eng.Get(r.Context(), t.kind.Resource, t.namespace, t.name)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeObject(w, http.StatusOK, obj)
+}
+
+func (s *Server) create(w http.ResponseWriter, r *http.Request, t target) {
+	dry, err := dryRun(r.URL.Query())
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	obj, err := decodeObject(r, t.kind)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if err := placeInNamespace(obj, t); err != nil {
+		writeError(w, err)
+		return
+	}
+	out, err := s.eng.Create(r.Context(), obj, engine.CreateOptions{DryRun: dry})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeObject(w, http.StatusCreated, out)
+}
+
+func (s *Server) update(w http.ResponseWriter, r *http.Request, t target) {
+	dry, err := dryRun(r.URL.Query())
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	obj, err := decodeObject(r, t.kind)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if err := placeInNamespace(obj, t); err != nil {
+		writeError(w, err)
+		return
+	}
+	m := obj.GetObjectMeta()
+	if m.Name != t.name {
+		writeError(w, api.NewBadRequest(fmt.Sprintf("the name of the object (%s) does not match the name on the URL (%s)", m.Name, t.name)))
+		return
+	}
+	out, err := s.eng.Update(r.Context(), obj, engine.UpdateOptions{DryRun: dry})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeObject(w, http.StatusOK, out)
+}
+
+func (s *Server) patch(w http.ResponseWriter, r *http.Request, t target) {
+	dry, err := dryRun(r.URL.Query())
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	switch mt := mediaType(r); mt {
+	case mergePatchType:
+	default:
+		writeError(w, errUnsupportedMedia(mt, mergePatchType))
+		return
+	}
+	body, err := readBody(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	out, err := s.eng.Patch(r.Context(), t.kind.Resource, t.namespace, t.name, body, engine.UpdateOptions{DryRun: dry})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeObject(w, http.StatusOK, out)
+}
+
+func (s *Server) delete(w http.ResponseWriter, r *http.Request, t target) {
+	opts, err := deleteOptions(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	out, err := s.eng.Delete(r.Context(), t.kind.Resource, t.namespace, t.name, opts)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeObject(w, http.StatusOK, out)
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request, t target) {
+	opts, err := listOptions(r.URL.Query(), t)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	l, err := s.eng.List(r.Context(), t.kind.Resource, opts)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	out := wire.List{Kind: t.kind.Kind + "List", APIVersion: "v1",
+		Metadata: wire.ListMeta{ResourceVersion: l.ResourceVersion}, Items: make([]json.RawMessage, len(l.Items))}
+	for i, o := range l.Items {
+		api.SetTypeMeta(o)
+		b, err := json.Marshal(o)
+		if err != nil {
+			writeError(w, fmt.Errorf("encoding %s: %w", t.kind.Resource, err))
+			return
+		}
+		out.Items[i] = b
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// writeObject writes an object with its apiVersion and kind.
+func writeObject(w http.ResponseWriter, code int, obj api.Object) {
+	if obj == nil {
+		writeJSON(w, code, wire.Status{Kind: "Status", APIVersion: "v1", Status: wire.StatusSuccess, Code: int32(code)})
+		return
+	}
+	api.SetTypeMeta(obj)
+	writeJSON(w, code, obj)
+}
+
+// placeInNamespace checks a body's namespace against the path's, and
+// fills it in when the body has none.
+func placeInNamespace(obj api.Object, t target) error {
+	m := obj.GetObjectMeta()
+	if !t.kind.Namespaced {
+		return nil
+	}
+	if m.Namespace == "" {
+		m.Namespace = t.namespace
+		return nil
+	}
+	if m.Namespace != t.namespace {
+		return api.NewBadRequest("the namespace of the provided object does not match the namespace sent on the request")
+	}
+	return nil
+}
+
+// listOptions reads labelSelector, fieldSelector and resourceVersion.
+func listOptions(q url.Values, t target) (engine.ListOptions, error) {
+	return engine.ListOptions{Namespace: t.namespace, LabelSelector: q.Get("labelSelector"),
+		FieldSelector: q.Get("fieldSelector"), ResourceVersion: q.Get("resourceVersion")}, nil
+}
+
+// dryRun reads the dryRun parameter; "All" is the only value Kubernetes
+// knows.
+func dryRun(q url.Values) (bool, error) {
+	return dryRunValues(q["dryRun"])
+}
+
+func dryRunValues(v []string) (bool, error) {
+	for _, x := range v {
+		if x != wire.DryRunAll {
+			return false, api.NewBadRequest(fmt.Sprintf("dryRun: Unsupported value: %q: supported values: \"All\"", x))
+		}
+	}
+	return len(v) > 0, nil
+}
+
+// deleteOptions reads DeleteOptions from the body (if any) and the query.
+func deleteOptions(r *http.Request) (engine.DeleteOptions, error) {
+	var d wire.DeleteOptions
+	body, err := readBody(r)
+	if err != nil {
+		return engine.DeleteOptions{}, err
+	}
+	if len(body) > 0 {
+		if mt := mediaType(r); mt != "" && mt != "application/json" {
+			return engine.DeleteOptions{}, errUnsupportedMedia(mt, "application/json")
+		}
+		if err := json.Unmarshal(body, &d); err != nil {
+			return engine.DeleteOptions{}, api.NewBadRequest("DeleteOptions: " + err.Error())
+		}
+		if d.Kind != "" && d.Kind != "DeleteOptions" {
+			return engine.DeleteOptions{}, api.NewBadRequest(fmt.Sprintf("the body of a delete must be DeleteOptions, not %s", d.Kind))
+		}
+	}
+	if err := deleteQuery(r.URL.Query(), &d); err != nil {
+		return engine.DeleteOptions{}, err
+	}
+	return engineDelete(d)
+}
+
+// deleteQuery lets query parameters set what the body did not.
+func deleteQuery(q url.Values, d *wire.DeleteOptions) error {
+	if v := q.Get("gracePeriodSeconds"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return api.NewBadRequest(fmt.Sprintf("gracePeriodSeconds: invalid value %q: %v", v, err))
+		}
+		d.GracePeriodSeconds = &n
+	}
+	if v := q.Get("propagationPolicy"); v != "" {
+		d.PropagationPolicy = &v
+	}
+	if v := q.Get("preconditions.uid"); v != "" {
+		d.Preconditions = &wire.Preconditions{UID: &v}
+	}
+	if v := q["dryRun"]; len(v) > 0 {
+		d.DryRun = v
+	}
+	if v := q.Get("orphanDependents"); v != "" {
+		b := v == "true"
+		d.OrphanDependents = &b
+	}
+	return nil
+}
+
+// engineDelete validates wire DeleteOptions as the apiserver does.
+func engineDelete(d wire.DeleteOptions) (engine.DeleteOptions, error) {
+	var o engine.DeleteOptions
+	var err error
+	if o.DryRun, err = dryRunValues(d.DryRun); err != nil {
+		return o, err
+	}
+	o.GracePeriodSeconds = d.GracePeriodSeconds
+	if d.Preconditions != nil && d.Preconditions.UID != nil {
+		o.PreconditionUID = *d.Preconditions.UID
+	}
+	if d.PropagationPolicy != nil {
+		switch p := *d.PropagationPolicy; p {
+		case engine.PropagationBackground, engine.PropagationForeground, engine.PropagationOrphan:
+			o.PropagationPolicy = p
+		default:
+			return o, api.NewBadRequest(fmt.Sprintf("propagationPolicy: Unsupported value: %q: supported values: \"Foreground\", \"Background\", \"Orphan\"", p))
+		}
+	}
+	if d.OrphanDependents != nil {
+		if d.PropagationPolicy != nil {
+			return o, api.NewBadRequest("orphanDependents and propagationPolicy cannot both be set")
+		}
+		if *d.OrphanDependents {
+			o.PropagationPolicy = engine.PropagationOrphan
+		}
+	}
+	return o, nil
+}

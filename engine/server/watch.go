@@ -1,0 +1,102 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/api"
+)
+
+// watch streams events as the apiserver does: 200, then one
+// {"type":…,"object":…} line per event, flushed. With resourceVersion
+// "" or "0" it first sends the current objects as ADDED, unless the client
+// asks sendInitialEvents=false (Min's client, for a watch "from now"); any
+// other resourceVersion continues after that revision, or fails with 410
+// Expired when it has left the history.
+func (s *Server) watch(w http.ResponseWriter, r *http.Request, t target) {
+	q := r.URL.Query()
+	opts, err := listOptions(q, t)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	ctx, cancel := s.streamContext(r.Context())
+	defer cancel()
+	if d := q.Get("timeoutSeconds"); d != "" {
+		ctx, cancel = withTimeoutSeconds(ctx, d)
+		defer cancel()
+	}
+	var initial []api.Object
+	if (opts.ResourceVersion == "" || opts.ResourceVersion == "0") && q.Get("sendInitialEvents") != "false" {
+		l, err := s.eng.List(ctx, t.kind.Resource, opts)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		initial, opts.ResourceVersion = l.Items, l.ResourceVersion
+	}
+	ch, err := s.eng.Watch(ctx, t.kind.Resource, opts)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-cache, private")
+	w.WriteHeader(http.StatusOK)
+	flush(w) // the watch is registered: the client may go on
+	streamEvents(w, initial, ch)
+}
+
+// streamEvents writes the events; it flushes whenever no further event is
+// waiting, so every event reaches the client at once while a burst costs
+// one flush.
+func streamEvents(w http.ResponseWriter, initial []api.Object, ch <-chan engine.Event) {
+	enc := json.NewEncoder(w)
+	for _, o := range initial {
+		if writeEvent(enc, engine.Added, o) != nil {
+			return
+		}
+	}
+	flush(w)
+	for ev := range ch {
+		if writeEvent(enc, ev.Type, ev.Object) != nil {
+			return
+		}
+		if len(ch) == 0 {
+			flush(w)
+		}
+	}
+}
+
+// frame is a watch line; Object is encoded in place.
+type frame struct {
+	Type   string     `json:"type"`
+	Object api.Object `json:"object"`
+}
+
+func writeEvent(enc *json.Encoder, typ string, obj api.Object) error {
+	api.SetTypeMeta(obj)
+	return enc.Encode(frame{Type: typ, Object: obj})
+}
+
+func flush(w http.ResponseWriter) {
+	http.NewResponseController(w).Flush()
+}
+
+// streamContext ends with the request or when the server closes streams.
+func (s *Server) streamContext(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(parent)
+	stop := context.AfterFunc(s.streams, cancel)
+	return ctx, func() { stop(); cancel() }
+}
+
+func withTimeoutSeconds(ctx context.Context, v string) (context.Context, context.CancelFunc) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, secondsDuration(n))
+}
