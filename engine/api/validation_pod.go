@@ -31,6 +31,10 @@ func validatePodSpec(s *PodSpec, fldPath *field.Path) field.ErrorList {
 	errs := validateContainers(s.Containers, fldPath.Child("containers"))
 	errs = append(errs, validateEnum(s.RestartPolicy, restartPolicies, fldPath.Child("restartPolicy"))...)
 	errs = append(errs, validateEnum(s.DNSPolicy, dnsPolicies, fldPath.Child("dnsPolicy"))...)
+	if s.DNSPolicy == DNSNone {
+		// Min has no dnsConfig (an unsupported field), which None requires.
+		errs = append(errs, field.Required(fldPath.Child("dnsConfig"), "must provide `dnsConfig` when `dnsPolicy` is None"))
+	}
 	errs = append(errs, ValidateLabels(s.NodeSelector, fldPath.Child("nodeSelector"))...)
 	if s.NodeName != "" {
 		for _, msg := range NameIsDNSSubdomain(s.NodeName, false) {

@@ -97,6 +97,8 @@ func TestValidateObjectTexts(t *testing.T) {
 			`, spec.containers[1].image: Required value, spec.containers[2].name: Duplicate value: "a", spec.containers[3].name: Required value]`},
 		{"restartPolicy", func() Object { p := goodPod(); p.Spec.RestartPolicy = "Sometimes"; return p },
 			`Pod "kubia" is invalid: spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"`},
+		{"dnsPolicy None", func() Object { p := goodPod(); p.Spec.DNSPolicy = DNSNone; return p },
+			"Pod \"kubia\" is invalid: spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None"},
 		{"ports", func() Object {
 			p := goodPod()
 			p.Spec.Containers[0].Ports = []ContainerPort{{ContainerPort: 70000}, {ContainerPort: 80, Protocol: "tcp"}}
