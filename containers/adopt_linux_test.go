@@ -79,9 +79,10 @@ func TestShimSurvivesItsParent(t *testing.T) {
 	}
 	// It keeps logging without its parent.
 	before := countLines(t, r2)
-	time.Sleep(200 * time.Millisecond)
-	if after := countLines(t, r2); after <= before {
-		t.Errorf("log did not grow after the engine died: %d then %d lines", before, after)
+	for deadline := time.Now().Add(10 * time.Second); countLines(t, r2) <= before; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("log did not grow after the engine died: still %d lines", before)
+		}
 	}
 	if out, _, code := execIn(t, r2, "adopt", "c", "hostname"); out != "adopt\n" || code != 0 {
 		t.Errorf("exec after re-adoption: %q %d", out, code)

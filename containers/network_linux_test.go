@@ -71,7 +71,7 @@ func TestPodNetwork(t *testing.T) {
 	}
 	// Pod to pod by IP, without NAT.
 	var out string
-	for range 100 {
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); {
 		if out, _, _ = execIn(t, r, "net-a", "c", "nc", "-w", "2", b.IP, "8080"); out != "" {
 			break
 		}
@@ -82,7 +82,7 @@ func TestPodNetwork(t *testing.T) {
 	}
 	// The host reaches the pod.
 	var line string
-	for range 100 { // the server's nc restarts after each connection
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); { // the server's nc restarts after each connection
 		conn, err := net.DialTimeout("tcp", net.JoinHostPort(b.IP, "8080"), 2*time.Second)
 		if err == nil {
 			line, _ = bufio.NewReader(conn).ReadString('\n')

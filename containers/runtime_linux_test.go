@@ -116,7 +116,7 @@ func TestContainersTalkOverLocalhost(t *testing.T) {
 		Command: []string{"sh", "-c", "while true; do echo hello from server | nc -l -p 8080; done"}}
 	runPod(t, r, PodSpec{UID: "talk", Name: "talk", Containers: []ContainerSpec{server, sleeper("client")}})
 	var out string
-	for range 50 { // the server may not listen yet
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); { // the server may not listen yet
 		out, _, _ = execIn(t, r, "talk", "client", "nc", "127.0.0.1", "8080")
 		if out != "" {
 			break
