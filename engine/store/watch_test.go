@@ -207,6 +207,7 @@ func TestWatchSlowConsumer(t *testing.T) {
 		if !ok {
 			break
 		}
+		time.Sleep(50 * time.Microsecond) // a slow consumer: the channel stays full
 		if rv := rvOf(t, ev.Object); rv != last+1 {
 			t.Fatalf("event %d after %d: a gap", rv, last)
 		} else {
