@@ -15,7 +15,7 @@ import (
 
 // ListOptions select what List returns.
 type ListOptions struct {
-	Namespace string          // "" = all namespaces
+	Namespace string          // "" = all namespaces; ignored for cluster-scoped kinds
 	Labels    labels.Selector // nil = everything
 	Fields    fields.Selector // nil = everything
 }

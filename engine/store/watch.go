@@ -19,7 +19,7 @@ type Event struct {
 
 // WatchOptions select what a watch sees and from when.
 type WatchOptions struct {
-	Namespace string          // "" = all namespaces
+	Namespace string          // "" = all namespaces; ignored for cluster-scoped kinds
 	Labels    labels.Selector // nil = everything
 	Fields    fields.Selector // nil = everything
 	// ResourceVersion "" or "0" starts from now; N delivers every event
