@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/minspace/min/containers/shim"
 )
 
 // runHelper is the main of a child test process that starts a pod and then
@@ -136,3 +138,52 @@ func TestShimKilled(t *testing.T) {
 }
 
 func syscallKill(pid int) error { return syscall.Kill(pid, syscall.SIGKILL) }
+
+func shimStartTime(pid int) (uint64, error) { return shim.StartTime(pid) }
+
+// TestSharedPidNamespaceDiesWithItsShim: the pause process holding a shared
+// pid namespace goes with its shim, and the pod's processes with it.
+func TestSharedPidNamespaceDiesWithItsShim(t *testing.T) {
+	r := newRuntime(t, Options{})
+	runPod(t, r, PodSpec{UID: "shared-orphan", Name: "so", ShareProcessNamespace: true,
+		Containers: []ContainerSpec{sleeper("c")}})
+	st, _ := r.PodStatus("shared-orphan")
+	ctr := st.Containers[0].PID
+	var shimPID int
+	fmt.Sscanf(r.NetNSPath("shared-orphan"), "/proc/%d/", &shimPID)
+	if err := syscallKill(shimPID); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); shimAliveOrContainer(ctr, st.Containers[0].PIDStart); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the container of a shared pid namespace outlived its shim")
+		}
+	}
+}
+
+func shimAliveOrContainer(pid int, start uint64) bool {
+	t, err := shimStartTime(pid)
+	return err == nil && t == start
+}
+
+// TestShimEndsWhenItsDirectoryGoes: a state directory deleted without
+// RemovePod does not leave a shim and its containers running forever.
+func TestShimEndsWhenItsDirectoryGoes(t *testing.T) {
+	r := newRuntime(t, Options{})
+	if err := r.RunPod(context.Background(), PodSpec{UID: "gone", Name: "gone", Containers: []ContainerSpec{sleeper("c")}}); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := r.PodStatus("gone")
+	var shimPID int
+	fmt.Sscanf(r.NetNSPath("gone"), "/proc/%d/", &shimPID)
+	shimStart, _ := shimStartTime(shimPID)
+	if err := os.RemoveAll(r.podDir("gone")); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(15 * time.Second); shimAliveOrContainer(shimPID, shimStart) ||
+		shimAliveOrContainer(st.Containers[0].PID, st.Containers[0].PIDStart); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("shim or container still running after the pod directory was deleted")
+		}
+	}
+}

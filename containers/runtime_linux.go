@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -16,14 +17,23 @@ import (
 	"github.com/minspace/min/containers/shim"
 )
 
-// Runtime runs pods. It keeps nothing in memory: the state directory and the
-// shims are the truth, so any number of Runtimes (and engine restarts) see
-// the same pods.
+// Runtime runs pods. It keeps nothing in memory but per-pod locks: the state
+// directory and the shims are the truth, so any number of Runtimes (and
+// engine restarts) see the same pods.
 type Runtime struct {
 	opts       Options
 	exe        string
 	cgroup     cgroup.Group // this process's own cgroups: pods go below
 	cgroupRoot cgroup.Group // the hierarchies' roots, for absolute parents
+	locks      sync.Map     // pod uid → *sync.Mutex: RunPod, StopPod and RemovePod of a pod in turn
+}
+
+// lock serialises the lifecycle calls on one pod (a delete that arrives
+// while the pod starts waits for the start); it returns the unlock.
+func (r *Runtime) lock(uid string) func() {
+	m, _ := r.locks.LoadOrStore(uid, new(sync.Mutex))
+	m.(*sync.Mutex).Lock()
+	return m.(*sync.Mutex).Unlock
 }
 
 // parentGroup is the cgroup pods of parent go under: relative to this
@@ -79,6 +89,7 @@ func (r *Runtime) podDir(uid string) string {
 // its containers; it returns once each container has had its first start
 // attempt. A failure undoes everything.
 func (r *Runtime) RunPod(ctx context.Context, spec PodSpec) error {
+	defer r.lock(spec.UID)()
 	cfg, err := r.config(spec)
 	if err != nil {
 		return err
@@ -91,7 +102,7 @@ func (r *Runtime) RunPod(ctx context.Context, spec PodSpec) error {
 		return fmt.Errorf("containers: %w", err)
 	}
 	if err := r.runPod(ctx, dir, cfg); err != nil {
-		if rerr := r.RemovePod(spec.UID); rerr != nil {
+		if rerr := r.removePod(spec.UID); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
 		return fmt.Errorf("containers: run pod %s: %w", spec.UID, err)
@@ -347,6 +358,7 @@ func (r *Runtime) WaitPod(ctx context.Context, uid string) error {
 // the pod's TerminationGracePeriod). Nothing restarts afterwards. Without a live shim, it kills what is left in the
 // pod's cgroups.
 func (r *Runtime) StopPod(uid string, grace time.Duration) error {
+	defer r.lock(uid)()
 	dir := r.podDir(uid)
 	st, err := shim.ReadState(dir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -369,6 +381,11 @@ func (r *Runtime) StopPod(uid string, grace time.Duration) error {
 // (through PodNetwork.Teardown), shim, namespaces, cgroups, writable layers,
 // logs and state.
 func (r *Runtime) RemovePod(uid string) error {
+	defer r.lock(uid)()
+	return r.removePod(uid)
+}
+
+func (r *Runtime) removePod(uid string) error {
 	dir := r.podDir(uid)
 	cfg, cerr := shim.ReadConfig(dir)
 	st, serr := shim.ReadState(dir)

@@ -111,6 +111,7 @@ func (s *shim) listen() (*net.UnixListener, error) {
 }
 
 func (s *shim) serve(ln *net.UnixListener) {
+	go s.watchDir()
 	for {
 		conn, err := ln.AcceptUnix()
 		if err != nil {
@@ -119,6 +120,25 @@ func (s *shim) serve(ln *net.UnixListener) {
 			continue
 		}
 		go s.handle(conn)
+	}
+}
+
+// watchDir ends the pod when its directory is deleted under it (a state
+// directory removed without RemovePod): nobody could reach the shim again,
+// so it would only leak.
+func (s *shim) watchDir() {
+	dir, err := os.Open(s.dir)
+	if err != nil {
+		return
+	}
+	for range time.Tick(2 * time.Second) {
+		var st unix.Stat_t
+		if unix.Fstat(int(dir.Fd()), &st) == nil && st.Nlink == 0 {
+			fmt.Fprintln(os.Stderr, "shim: pod directory deleted; stopping the pod")
+			s.stop(0)
+			s.teardown()
+			os.Exit(1)
+		}
 	}
 }
 

@@ -151,7 +151,10 @@ func (s *shim) startPause() error {
 	attr := &os.ProcAttr{
 		Env:   []string{RoleEnv + "=pause"},
 		Files: []*os.File{s.null, s.null, s.null},
-		Sys:   &unix.SysProcAttr{Cloneflags: unix.CLONE_NEWPID, Setsid: true},
+		// Pdeathsig: the pause dies with the shim (this is the main
+		// thread, which lives as long as the shim), and the kernel then
+		// kills everything in the pod's pid namespace.
+		Sys: &unix.SysProcAttr{Cloneflags: unix.CLONE_NEWPID, Setsid: true, Pdeathsig: unix.SIGKILL},
 	}
 	p, err := os.StartProcess("/proc/self/exe", []string{PauseArg0}, attr)
 	if err != nil {
