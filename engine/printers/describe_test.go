@@ -117,10 +117,10 @@ func TestDescribeByHand(t *testing.T) {
 	p := kubiaPods()[1].(*api.Pod)
 	got := describe(t, p, Related{})
 	for _, want := range []string{
-		"Name:             kubia-gpu\n",
-		"Node:             <none>\n",
-		"Labels:           <none>\n",
-		"IPs:              <none>\n",
+		"Name:         kubia-gpu\n",
+		"Node:         <none>\n",
+		"Labels:       <none>\n",
+		"IP:           \nIPs:          <none>\n",
 		"Containers:\n  kubia:\n    Image:        luksa/kubia\n",
 		// the container's tabbed lines and the ones after them form one
 		// tabwriter block: "    Environment:" sets its width
