@@ -22,8 +22,8 @@ type draft struct {
 	t     *table
 	key   objKey
 	obj   api.Object // resourceVersion cleared
-	raw   string
-	rv    string // the resourceVersion the caller sent
+	raw   []byte     // obj's JSON
+	rv    string     // the resourceVersion the caller sent
 	rvSet bool
 }
 
@@ -153,7 +153,7 @@ func (s *Store) update(d *draft, rv string) (api.Object, error) {
 	if rv != "" && rv != e.obj.GetObjectMeta().ResourceVersion {
 		return nil, api.NewConflict(d.t.kind.Resource, d.key.name, api.ConflictModified)
 	}
-	if d.raw == e.raw {
+	if string(d.raw) == e.raw {
 		return e.obj, nil
 	}
 	rev := s.rev + 1

@@ -34,13 +34,13 @@ func dbKey(t *table, k objKey) string {
 
 // encode returns obj's JSON without its resourceVersion. obj must be a
 // private copy: its resourceVersion is cleared.
-func encode(obj api.Object) (string, error) {
+func encode(obj api.Object) ([]byte, error) {
 	obj.GetObjectMeta().ResourceVersion = ""
 	b, err := json.Marshal(obj)
 	if err != nil {
-		return "", fmt.Errorf("store: encode %T: %w", obj, err)
+		return nil, fmt.Errorf("store: encode %T: %w", obj, err)
 	}
-	return string(b), nil
+	return b, nil
 }
 
 func setRV(obj api.Object, rev int64) {
@@ -50,9 +50,14 @@ func setRV(obj api.Object, rev int64) {
 // persistSet writes the object's value and returns the stored JSON
 // (sharing buntdb's memory). The object's value carries the revision, so
 // "~rev" need not be written too.
-func (s *Store) persistSet(key, raw string, rev int64) (string, error) {
-	r := strconv.FormatInt(rev, 10)
-	val := r + "\n" + raw
+func (s *Store) persistSet(key string, raw []byte, rev int64) (string, error) {
+	var b strings.Builder // one copy of raw, shared by buntdb and the entry
+	b.Grow(20 + len(raw))
+	b.WriteString(strconv.FormatInt(rev, 10))
+	b.WriteByte('\n')
+	n := b.Len()
+	b.Write(raw)
+	val := b.String()
 	err := s.db.Update(func(tx *buntdb.Tx) error {
 		_, _, err := tx.Set(key, val, nil)
 		return err
@@ -61,7 +66,7 @@ func (s *Store) persistSet(key, raw string, rev int64) (string, error) {
 		return "", fmt.Errorf("store: write %s: %w", key, err)
 	}
 	s.touch()
-	return val[len(r)+1:], nil
+	return val[n:], nil
 }
 
 // touch tells the syncer that the file changed.
