@@ -25,15 +25,36 @@ type Runtime struct {
 	exe        string
 	cgroup     cgroup.Group // this process's own cgroups: pods go below
 	cgroupRoot cgroup.Group // the hierarchies' roots, for absolute parents
-	locks      sync.Map     // pod uid → *sync.Mutex: RunPod, StopPod and RemovePod of a pod in turn
+	locksMu    sync.Mutex
+	locks      map[string]*podLock // RunPod, StopPod and RemovePod of one pod in turn
+}
+
+// podLock is one pod's lock, counted so the map only holds pods in use.
+type podLock struct {
+	sync.Mutex
+	users int
 }
 
 // lock serialises the lifecycle calls on one pod (a delete that arrives
 // while the pod starts waits for the start); it returns the unlock.
 func (r *Runtime) lock(uid string) func() {
-	m, _ := r.locks.LoadOrStore(uid, new(sync.Mutex))
-	m.(*sync.Mutex).Lock()
-	return m.(*sync.Mutex).Unlock
+	r.locksMu.Lock()
+	l := r.locks[uid]
+	if l == nil {
+		l = &podLock{}
+		r.locks[uid] = l
+	}
+	l.users++
+	r.locksMu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		r.locksMu.Lock()
+		if l.users--; l.users == 0 {
+			delete(r.locks, uid)
+		}
+		r.locksMu.Unlock()
+	}
 }
 
 // parentGroup is the cgroup pods of parent go under: relative to this
@@ -78,7 +99,7 @@ func New(opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("containers: %w", err)
 	}
-	return &Runtime{opts: opts, exe: exe, cgroup: self, cgroupRoot: root}, nil
+	return &Runtime{opts: opts, exe: exe, cgroup: self, cgroupRoot: root, locks: map[string]*podLock{}}, nil
 }
 
 func (r *Runtime) podDir(uid string) string {
