@@ -176,7 +176,8 @@ func (v *vm) catch(L *lua.LState) int {
 			L.Call(1, 1)
 			e = L.Get(-1)
 		}
-		c.handled, c.result = true, e
+		// The handler's own pcalls may have grown v.active: index again.
+		v.active[i].handled, v.active[i].result = true, e
 		break
 	}
 	// Raise through a Panic that throws a plain value: L.Error closes the

@@ -283,6 +283,14 @@ func TestProtectedCalls(t *testing.T) {
 			  assert(s, "missing " .. w .. " in\n" .. tb)
 			  at = e
 			end`},
+		{"xpcall handler that nests pcalls", `
+			local function nest(n) if n == 0 then return "bottom" end return select(2, pcall(nest, n - 1)) end
+			local ok, e = xpcall(function() error("fn", 0) end, function(m) return m .. ":" .. nest(50) end)
+			assert(not ok and e == "fn:bottom", tostring(e))
+			local saved
+			ok, e = xpcall(function() local x = "cap"; saved = function() return x end; error("e") end,
+			  function(m) return nest(40) end)
+			assert(not ok and e == "bottom" and saved() == "cap", tostring(e))`},
 		{"xpcall handler error", `
 			local ok, e = xpcall(function() error("fn") end, function() error("handler", 0) end)
 			assert(not ok and e == "handler", e)
