@@ -167,7 +167,11 @@ func (c *converter) viaJSON(L *lua.LState, v reflect.Value) (lua.LValue, bool) {
 
 func (c *converter) structValue(L *lua.LState, v reflect.Value) *lua.LTable {
 	plan := c.plan(v.Type())
-	t := L.CreateTable(0, len(plan.fields))
+	// Collect the present fields first: the table is then made with the
+	// exact hash size (gopher-lua allocates what it is told, and clearing
+	// oversized maps showed up as the top cost of listing pods).
+	var buf [24]fieldValue
+	present := buf[:0]
 	for i := range plan.fields {
 		f := &plan.fields[i]
 		fv, ok := fieldByIndex(v, f.index)
@@ -175,10 +179,19 @@ func (c *converter) structValue(L *lua.LState, v reflect.Value) *lua.LTable {
 			continue
 		}
 		if lv, ok := c.value(L, fv); ok {
-			t.RawSetString(f.name, lv)
+			present = append(present, fieldValue{f.name, lv})
 		}
 	}
+	t := L.CreateTable(0, len(present))
+	for _, p := range present {
+		t.RawSetString(p.name, p.value)
+	}
 	return t
+}
+
+type fieldValue struct {
+	name  string
+	value lua.LValue
 }
 
 // fieldByIndex walks embedded fields; a nil embedded pointer means the
@@ -201,6 +214,9 @@ func omitted(f *fieldPlan, v reflect.Value) bool {
 		if f.zeroer {
 			if v.Kind() == reflect.Pointer && v.IsNil() {
 				return true
+			}
+			if v.CanAddr() { // no copy boxed into the interface
+				return v.Addr().Interface().(interface{ IsZero() bool }).IsZero()
 			}
 			return v.Interface().(interface{ IsZero() bool }).IsZero()
 		}
