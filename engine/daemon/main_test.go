@@ -1,0 +1,29 @@
+package daemon
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"testing"
+)
+
+// TestMain lets the test binary be the detached engine (the re-exec
+// contract: `<binary> engine ARGS` runs Main) and a socket prober run as
+// another user.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "engine":
+			os.Exit(Main(os.Args[2:]))
+		case "dialtest":
+			c, err := net.Dial("unix", os.Args[2])
+			if err != nil {
+				fmt.Println(err)
+				os.Exit(3)
+			}
+			c.Close()
+			os.Exit(0)
+		}
+	}
+	os.Exit(m.Run())
+}
