@@ -9,7 +9,8 @@ import (
 	"github.com/minspace/min/engine/api"
 )
 
-// FuzzDecode: no input panics the decoder, and whatever decodes encodes
+// FuzzDecode: no input panics the decoder (nor defaulting and validation
+// of what it decodes), and whatever decodes encodes
 // to a manifest that decodes again; from the second encoding on, the
 // encoding is stable (the first may still drop empty-but-set maps, which
 // the JSON omits).
@@ -30,6 +31,7 @@ func FuzzDecode(f *testing.F) {
 		objs, _ := Decode(data)
 		objs2, _ := dec.Decode(data)
 		for _, o := range append(objs, objs2...) {
+			checkAPI(o)
 			for _, format := range []string{"json", "yaml"} {
 				first := reencode(t, o, format)
 				second := reencode(t, first, format)
@@ -59,4 +61,14 @@ func encoded(t *testing.T, o api.Object, format string) []byte {
 		t.Fatalf("encode %s: %v", format, err)
 	}
 	return out
+}
+
+// checkAPI runs what the engine runs on a decoded object; it must not
+// panic whatever the object holds.
+func checkAPI(o api.Object) {
+	c := o.DeepCopyObject()
+	api.SetDefaults(c)
+	_ = api.InvalidError(c, api.ValidateObject(c))
+	_ = api.ValidateUpdate(c, o)
+	_ = api.ValidateUpdate(o, c)
 }
