@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -261,5 +262,39 @@ func TestReopenAfterShrink(t *testing.T) {
 	}
 	if _, err := s.Get("pods", "default", "c"); err != nil || s.Revision() != 204 || s.RepairedBytes() != 0 {
 		t.Fatalf("c: %v; revision %d (want 204); repaired %d", err, s.Revision(), s.RepairedBytes())
+	}
+}
+
+func TestSyncPolicies(t *testing.T) {
+	tests := []struct {
+		name   string
+		policy SyncPolicy
+		ok     bool
+	}{
+		{"every second (default)", SyncEverySecond, true},
+		{"always", SyncAlways, true},
+		{"never", SyncNever, true},
+		{"unknown", SyncPolicy(7), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s, err := Open(dir, Options{Sync: tc.policy})
+			if !tc.ok {
+				if err == nil || !strings.Contains(err.Error(), "unknown sync policy 7") {
+					t.Fatalf("Open = %v, want an unknown sync policy error", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustCreate(t, s, pod("default", "p", nil))
+			s.Close()
+			s = open(t, dir, Options{Sync: tc.policy})
+			if _, err := s.Get("pods", "default", "p"); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
