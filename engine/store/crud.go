@@ -19,12 +19,11 @@ const (
 // draft is an object prepared for a write outside the lock: a private copy
 // with its JSON.
 type draft struct {
-	t     *table
-	key   objKey
-	obj   api.Object // resourceVersion cleared
-	raw   []byte     // obj's JSON
-	rv    string     // the resourceVersion the caller sent
-	rvSet bool
+	t   *table
+	key objKey
+	obj api.Object // resourceVersion cleared
+	raw []byte     // obj's JSON
+	rv  string     // the resourceVersion the caller sent
 }
 
 // prepare checks obj's name and namespace, copies it, sets its TypeMeta
