@@ -24,8 +24,9 @@ import (
 // Why a log: appending one short line costs microseconds, while rewriting a file
 // and renaming it over the old one makes ext4 flush it (auto_da_alloc), about a
 // millisecond per pod. A process killed in the middle of an append leaves at most one
-// torn last line, which parsing skips: its Setup never returned, so no pod uses that
-// address. The log is compacted (a snapshot written and renamed into place, under the
+// torn last line, which parsing skips: a torn allocation belongs to a Setup that never
+// returned, so no pod uses that address; a torn release leaves the address taken until
+// the pod's Teardown runs again. The log is compacted (a snapshot written and renamed into place, under the
 // lock) when it grows well beyond the live allocations, and when it belongs to
 // another boot: veths and network namespaces die with the boot, so allocations from
 // another boot are void. Nothing is fsynced, for the same reason.
@@ -47,7 +48,7 @@ const ipamMagic = "min-ipam 1 "
 // ipamState is the log replayed.
 type ipamState struct {
 	Pods  map[string]netip.Addr
-	Last  map[netip.Prefix]netip.Addr // round-robin start, so freed addresses rest (ARP caches)
+	Last  map[netip.Prefix]netip.Addr // round-robin start: a freed address rests before reuse
 	lines int                         // records in the log, to decide when to compact
 	fresh bool                        // the log is missing or from another boot
 }
