@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -12,7 +13,21 @@ func (s *State) globalsModule() module {
 	return module{name: "", doc: "Global functions.", funcs: []function{
 		{"help", "([module | function])", "Prints the modules, a module's functions, or a function's documentation.", s.help},
 		{"explain", "(\"pod.spec.containers\")", "Prints the fields of a kind or of a field path, their types and one line each, like kubectl explain.", s.explain},
+		{"sleep", "(seconds)", "Blocks for the given seconds (fractions allowed); Ctrl-C and the run's timeout end it early with an error.", s.sleep},
 	}}
+}
+
+// sleep blocks in Go, honouring the run's context.
+func (s *State) sleep(L *lua.LState) int {
+	d := time.Duration(float64(L.CheckNumber(1)) * float64(time.Second))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctxOf(L).Done():
+		s.raise(L, "Cancelled", "sleep: %v", ctxOf(L).Err())
+	}
+	return 0
 }
 
 // help prints from the registry: help(), help(pod), help(pod.create),
