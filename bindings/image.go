@@ -1,57 +1,44 @@
 package bindings
 
 import (
-	"context"
-	"fmt"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/minspace/min/engine"
 )
 
-// Images is what an engine implements when it has an image store. The
-// bindings find it by a type assertion on the engine.Interface, so the
-// image module works as soon as the container runtime is wired in.
-type Images interface {
-	ListImages(ctx context.Context) ([]Image, error)
-	ImportImage(ctx context.Context, name, source string) (Image, error)
-	RemoveImage(ctx context.Context, name string) error
-}
-
-// Image is one image of the local store.
-type Image struct {
-	Name   string // "busybox:latest"
-	ID     string // "sha256:..."
-	Size   int64  // bytes
-	Source string // where it was imported from
-}
-
 func (s *State) imageModule() module {
-	return module{name: "image", doc: "The local image store (needs the container runtime).", funcs: []function{
-		{"list", "()", "Returns the images: {name=, id=, size=}.", s.imageList},
-		{"import", "(name, source)", "Imports an image from a directory, a rootfs tar, a docker save archive or an OCI layout.", s.imageImport},
+	return module{name: "image", doc: "The image store of the node this machine runs (needs the container runtime, so root).", funcs: []function{
+		{"list", "()", "Returns the images: {name=, id=, size=, created=}.", s.imageList},
+		{"import", "(name, source)", "Imports an image from a directory, a rootfs tar, a docker save archive or an OCI layout; returns it.", s.imageImport},
 		{"remove", "(name)", "Removes an image.", s.imageRemove},
+		{"build", "{name=, from=, files={[path_in_image]=host_path}, cmd=, entrypoint=, env=, workingDir=, user=}", "Builds an image from a base and files (a small Dockerfile) and returns it.", s.imageBuild},
+		{"pull", "(ref, {insecure=false})", "Pulls an image from a registry and returns it.", s.imagePull},
 	}}
 }
 
-func (s *State) images(L *lua.LState, fn string) Images {
-	im, ok := s.api(L).(Images)
-	if !ok {
-		if p, isPlan := s.api(L).(*planner); isPlan {
-			im, ok = p.base.(Images)
-		}
+// images finds the engine's image service (a type assertion, so a remote
+// engine that implements it works the same).
+func (s *State) images(L *lua.LState, fn string) engine.ImageService {
+	eng := s.api(L)
+	if p, ok := eng.(*planner); ok {
+		eng = p.base
 	}
+	im, ok := eng.(engine.ImageService)
 	if !ok {
-		s.raise(L, reasonBadRequest, "%s: this engine has no image store (the container runtime is not wired in)", fn)
+		s.raise(L, reasonBadRequest, "%s: this engine has no image store", fn)
 	}
 	return im
 }
 
-func (s *State) pushImage(L *lua.LState, im Image) *lua.LTable {
+func (s *State) pushImage(L *lua.LState, im engine.Image) *lua.LTable {
 	t := L.NewTable()
 	t.RawSetString("name", lua.LString(im.Name))
 	t.RawSetString("id", lua.LString(im.ID))
 	t.RawSetString("size", lua.LNumber(im.Size))
-	if im.Source != "" {
-		t.RawSetString("source", lua.LString(im.Source))
+	if !im.Created.IsZero() {
+		t.RawSetString("created", lua.LString(im.Created.UTC().Format(time.RFC3339)))
 	}
 	return t
 }
@@ -69,11 +56,22 @@ func (s *State) imageList(L *lua.LState) int {
 	return 1
 }
 
+// mutating reports (and records) an image change in a dry run.
+func (s *State) mutating(L *lua.LState, line string) bool {
+	if s.plan == nil {
+		s.api(L)
+	}
+	if s.plan == nil {
+		return false
+	}
+	s.plan.note(line)
+	return true
+}
+
 func (s *State) imageImport(L *lua.LState) int {
 	name, source := L.CheckString(1), L.CheckString(2)
-	if s.plan != nil {
-		s.plan.note(fmt.Sprintf("+ image/%s", name))
-		L.Push(s.pushImage(L, Image{Name: name, Source: source}))
+	if s.mutating(L, "+ image/"+name) {
+		L.Push(s.pushImage(L, engine.Image{Name: name}))
 		return 1
 	}
 	im, err := s.images(L, "image.import").ImportImage(ctxOf(L), name, source)
@@ -86,12 +84,69 @@ func (s *State) imageImport(L *lua.LState) int {
 
 func (s *State) imageRemove(L *lua.LState) int {
 	name := L.CheckString(1)
-	if s.plan != nil {
-		s.plan.note("- image/" + name)
+	if s.mutating(L, "- image/"+name) {
 		return 0
 	}
 	if err := s.images(L, "image.remove").RemoveImage(ctxOf(L), name); err != nil {
 		s.raiseErr(L, err)
 	}
 	return 0
+}
+
+func (s *State) imageBuild(L *lua.LState) int {
+	const fn = "image.build"
+	t := L.CheckTable(1)
+	s.checkKeys(L, t, fn, []string{"name", "from", "files", "cmd", "entrypoint", "env", "workingDir", "user"})
+	b := engine.ImageBuild{Name: fieldStr(t, "name"), From: fieldStr(t, "from"),
+		WorkingDir: fieldStr(t, "workingDir"), User: fieldStr(t, "user")}
+	if f := t.RawGetString("files"); f != lua.LNil {
+		b.Files = s.stringMap(L, f, fn, "files")
+	}
+	b.Cmd = s.strings(L, t.RawGetString("cmd"), fn, "cmd")
+	b.Entrypoint = s.strings(L, t.RawGetString("entrypoint"), fn, "entrypoint")
+	b.Env = s.strings(L, t.RawGetString("env"), fn, "env")
+	if s.mutating(L, "+ image/"+b.Name) {
+		L.Push(s.pushImage(L, engine.Image{Name: b.Name}))
+		return 1
+	}
+	im, err := s.images(L, fn).BuildImage(ctxOf(L), b)
+	if err != nil {
+		s.raiseErr(L, err)
+	}
+	L.Push(s.pushImage(L, im))
+	return 1
+}
+
+func (s *State) imagePull(L *lua.LState) int {
+	const fn = "image.pull"
+	ref := L.CheckString(1)
+	o := s.options(L, 2, fn, "insecure")
+	if s.mutating(L, "+ image/"+ref) {
+		L.Push(s.pushImage(L, engine.Image{Name: ref}))
+		return 1
+	}
+	im, err := s.images(L, fn).PullImage(ctxOf(L), ref, o.boolOr("insecure", false))
+	if err != nil {
+		s.raiseErr(L, err)
+	}
+	L.Push(s.pushImage(L, im))
+	return 1
+}
+
+// strings reads a list of strings (or one string as a one-item list).
+func (s *State) strings(L *lua.LState, v lua.LValue, fn, what string) []string {
+	switch v := v.(type) {
+	case *lua.LNilType:
+		return nil
+	case lua.LString:
+		return []string{string(v)}
+	case *lua.LTable:
+		out := make([]string, 0, v.Len())
+		for i := 1; i <= v.Len(); i++ {
+			out = append(out, lua.LVAsString(v.RawGetInt(i)))
+		}
+		return out
+	}
+	s.raise(L, reasonBadRequest, "%s: %s must be a list of strings, got %s", fn, what, v.Type())
+	return nil
 }
