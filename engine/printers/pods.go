@@ -43,13 +43,13 @@ type podState struct {
 	LastRestart  time.Time
 }
 
-func podRow(obj api.Object, now time.Time) (Row, error) {
+func podRow(obj api.Object, now time.Time, cells []any) (Row, error) {
 	p, ok := obj.(*api.Pod)
 	if !ok {
 		return Row{}, wrongType("pods", obj)
 	}
 	st := summarizePod(podView{Pod: p})
-	row := Row{Object: obj, Cells: make([]any, 0, 9)}
+	row := Row{Object: obj, Cells: cells}
 	switch p.Status.Phase {
 	case "Succeeded":
 		row.Conditions = podSucceededConditions

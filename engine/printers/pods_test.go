@@ -80,7 +80,7 @@ func TestPodColumns(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			row, err := podRow(c.pod, now)
+			row, err := podRow(c.pod, now, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,8 +6,11 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/minspace/min/engine/api"
 )
 
 // Options are the `kubectl get` flags that shape its output. The zero
@@ -50,28 +53,179 @@ func NoResources(namespace string, allNamespaces bool) string {
 }
 
 // PrintTable renders t the way kubectl prints a server-side Table:
-// upper-cased headers, columns aligned by a tabwriter (minwidth 6,
-// tabwidth 4, padding 3; the last column unpadded), wide columns only with
-// opts.Wide, and the NAMESPACE, -L and LABELS decorations. A table without
-// rows prints nothing, not even its header: the caller then prints
-// NoResources on stderr.
+// upper-cased headers, columns aligned as kubectl's tabwriter aligns them
+// (minwidth 6, tabwidth 4, padding 3; the last column unpadded), wide
+// columns only with opts.Wide, and the NAMESPACE, -L and LABELS
+// decorations. A table without rows prints nothing, not even its header:
+// the caller then prints NoResources on stderr.
 func PrintTable(w io.Writer, t *Table, opts Options) error {
 	if len(t.Rows) == 0 {
 		return nil
 	}
-	tw := newTabWriter(w)
-	cols := visibleColumns(t, opts.Wide)
-	withNS := opts.WithNamespace && t.Kind.Namespaced
-	if !opts.NoHeaders {
-		if err := writeHeader(tw, t, cols, withNS, opts); err != nil {
+	r := newRenderer(t, opts)
+	if !r.measure() {
+		return r.printTabwriter(w)
+	}
+	return r.print(w)
+}
+
+// renderer renders a table in two passes over its rows: one measures the
+// columns, one writes. Every line has the same cells (kubectl fills
+// decorations of rows without an object with empty cells), so each column
+// is one tabwriter column block and its width is the widest cell plus the
+// padding, at least the minimum width: the result is what text/tabwriter
+// prints, without buffering the whole text.
+type renderer struct {
+	t      *Table
+	opts   Options
+	cols   []int
+	withNS bool
+	kind   string
+	widths []int
+	cells  []string
+}
+
+func newRenderer(t *Table, opts Options) *renderer {
+	r := &renderer{t: t, opts: opts, cols: visibleColumns(t, opts.Wide),
+		withNS: opts.WithNamespace && t.Kind.Namespaced, kind: strings.ToLower(t.Kind.Kind)}
+	return r
+}
+
+// header returns the header cells.
+func (r *renderer) header() []string {
+	var names []string
+	if r.withNS {
+		names = append(names, "NAMESPACE")
+	}
+	for _, i := range r.cols {
+		names = append(names, strings.ToUpper(r.t.Columns[i].Name))
+	}
+	names = append(names, labelHeaders(r.opts.LabelColumns)...)
+	if r.opts.ShowLabels {
+		names = append(names, "LABELS")
+	}
+	return names
+}
+
+// row returns the cells of row i as printed, reusing r.cells.
+func (r *renderer) row(i int) []string {
+	row := &r.t.Rows[i]
+	cells := r.cells[:0]
+	var meta *api.ObjectMeta
+	if row.Object != nil {
+		meta = row.Object.GetObjectMeta()
+	}
+	if r.withNS {
+		ns := ""
+		if meta != nil {
+			ns = meta.Namespace
+		}
+		cells = append(cells, printable(ns))
+	}
+	for _, c := range r.cols {
+		cell := ""
+		if c < len(row.Cells) {
+			cell = cellString(row.Cells[c])
+		}
+		if r.opts.WithKind && r.t.Columns[c].Format == "name" && r.t.Columns[c].Type == "string" {
+			cell = r.kind + "/" + cell
+		}
+		cells = append(cells, printable(cell))
+	}
+	var lbls map[string]string
+	if meta != nil {
+		lbls = meta.Labels
+	}
+	for _, k := range r.opts.LabelColumns {
+		cells = append(cells, printable(lbls[k]))
+	}
+	if r.opts.ShowLabels {
+		cells = append(cells, printable(labels.FormatLabels(lbls)))
+	}
+	r.cells = cells
+	return cells
+}
+
+// measure computes the column widths; it reports false when a cell holds
+// a tab or vertical tab, which would make tabwriter see other cells.
+func (r *renderer) measure() bool {
+	var lines [][]string
+	if !r.opts.NoHeaders {
+		lines = append(lines, r.header())
+	}
+	r.widths = make([]int, len(r.header()))
+	note := func(cells []string) bool {
+		for i, c := range cells {
+			if !plain(c) && strings.ContainsAny(c, "\t\v") {
+				return false
+			}
+			if n := utf8.RuneCountInString(c) + tabPadding; n > r.widths[i] {
+				r.widths[i] = n
+			}
+		}
+		return true
+	}
+	for _, l := range lines {
+		if !note(l) {
+			return false
+		}
+	}
+	for i := range r.t.Rows {
+		if !note(r.row(i)) {
+			return false
+		}
+	}
+	for i := range r.widths {
+		r.widths[i] = max(r.widths[i], tabMinWidth)
+	}
+	return true
+}
+
+// print writes the lines, padding every cell but the last.
+func (r *renderer) print(w io.Writer) error {
+	buf := make([]byte, 0, 64<<10)
+	line := func(cells []string) error {
+		for i, c := range cells {
+			buf = append(buf, c...)
+			if i < len(cells)-1 {
+				for n := r.widths[i] - utf8.RuneCountInString(c); n > 0; n-- {
+					buf = append(buf, tabPadChar)
+				}
+			}
+		}
+		buf = append(buf, '\n')
+		if len(buf) < 60<<10 {
+			return nil
+		}
+		_, err := w.Write(buf)
+		buf = buf[:0]
+		return err
+	}
+	if !r.opts.NoHeaders {
+		if err := line(r.header()); err != nil {
 			return err
 		}
 	}
-	kind := strings.ToLower(t.Kind.Kind)
-	buf := make([]byte, 0, 256)
-	for i := range t.Rows {
-		buf = appendRow(buf[:0], &t.Rows[i], t, cols, withNS, kind, opts)
-		if _, err := tw.Write(buf); err != nil {
+	for i := range r.t.Rows {
+		if err := line(r.row(i)); err != nil {
+			return err
+		}
+	}
+	_, err := w.Write(buf)
+	return err
+}
+
+// printTabwriter is the general path through text/tabwriter, for cells
+// that hold tabs.
+func (r *renderer) printTabwriter(w io.Writer) error {
+	tw := newTabWriter(w)
+	if !r.opts.NoHeaders {
+		if _, err := io.WriteString(tw, strings.Join(r.header(), "\t")+"\n"); err != nil {
+			return err
+		}
+	}
+	for i := range r.t.Rows {
+		if _, err := io.WriteString(tw, strings.Join(r.row(i), "\t")+"\n"); err != nil {
 			return err
 		}
 	}
@@ -89,22 +243,6 @@ func visibleColumns(t *Table, wide bool) []int {
 	return cols
 }
 
-func writeHeader(w io.Writer, t *Table, cols []int, withNS bool, opts Options) error {
-	var names []string
-	if withNS {
-		names = append(names, "NAMESPACE")
-	}
-	for _, i := range cols {
-		names = append(names, strings.ToUpper(t.Columns[i].Name))
-	}
-	names = append(names, labelHeaders(opts.LabelColumns)...)
-	if opts.ShowLabels {
-		names = append(names, "LABELS")
-	}
-	_, err := io.WriteString(w, strings.Join(names, "\t")+"\n")
-	return err
-}
-
 // labelHeaders is formatLabelHeaders: the last /-segment, upper-cased.
 func labelHeaders(keys []string) []string {
 	h := make([]string, len(keys))
@@ -112,39 +250,6 @@ func labelHeaders(keys []string) []string {
 		h[i] = strings.ToUpper(k[strings.LastIndex(k, "/")+1:])
 	}
 	return h
-}
-
-func appendRow(buf []byte, r *Row, t *Table, cols []int, withNS bool, kind string, opts Options) []byte {
-	meta := r.Object
-	if withNS {
-		if meta != nil {
-			buf = appendCell(buf, meta.GetObjectMeta().Namespace)
-		}
-		buf = append(buf, '\t')
-	}
-	for n, i := range cols {
-		if n > 0 {
-			buf = append(buf, '\t')
-		}
-		if i >= len(r.Cells) {
-			continue
-		}
-		cell := cellString(r.Cells[i])
-		if opts.WithKind && t.Columns[i].Format == "name" && t.Columns[i].Type == "string" {
-			cell = kind + "/" + cell
-		}
-		buf = appendCell(buf, cell)
-	}
-	if meta != nil && (len(opts.LabelColumns) > 0 || opts.ShowLabels) {
-		lbls := meta.GetObjectMeta().Labels
-		for _, k := range opts.LabelColumns {
-			buf = appendCell(append(buf, '\t'), lbls[k])
-		}
-		if opts.ShowLabels {
-			buf = appendCell(append(buf, '\t'), labels.FormatLabels(lbls))
-		}
-	}
-	return append(buf, '\n')
 }
 
 func cellString(c any) string {
@@ -165,22 +270,17 @@ func cellString(c any) string {
 	return fmt.Sprint(c)
 }
 
-// appendCell appends a cell as kubectl prints it: cut at the first line
-// break (newline, carriage return or form feed) with "...", and terminal
+// printable is a cell as kubectl prints it: cut at the first line break
+// (newline, carriage return or form feed) with "...", and terminal
 // escapes made harmless.
-func appendCell(buf []byte, s string) []byte {
-	if strings.IndexAny(s, "\f\n\r\x1b") < 0 {
-		return append(buf, s...)
+func printable(s string) string {
+	if plain(s) || strings.IndexAny(s, "\f\n\r\x1b") < 0 {
+		return s
 	}
-	cut := false
 	if i := strings.IndexAny(s, "\f\n\r"); i >= 0 {
-		s, cut = s[:i], true
+		return EscapeTerminal(s[:i]) + "..."
 	}
-	buf = append(buf, EscapeTerminal(s)...)
-	if cut {
-		buf = append(buf, "..."...)
-	}
-	return buf
+	return EscapeTerminal(s)
 }
 
 // EscapeTerminal is cli-runtime's printers.EscapeTerminal: ESC becomes ^[
@@ -190,4 +290,15 @@ func EscapeTerminal(s string) string {
 		return s
 	}
 	return strings.NewReplacer("\x1b", "^[", "\r", `\r`).Replace(s)
+}
+
+// plain reports that s has no control characters (the common case, which
+// needs no escaping and makes no extra tabwriter cells).
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 {
+			return false
+		}
+	}
+	return true
 }

@@ -134,3 +134,49 @@ func TestTableJSON(t *testing.T) {
 		t.Errorf("succeeded pod row conditions = %+v, want Completed/Succeeded", c)
 	}
 }
+
+// TestRendererMatchesTabwriter checks the two-pass renderer against
+// text/tabwriter with kubectl's settings on varied tables, wide
+// characters and empty cells included.
+func TestRendererMatchesTabwriter(t *testing.T) {
+	pods := otherNamespacePods()
+	pods[1].GetObjectMeta().Labels = map[string]string{"app": "kübia-ünïcode", "env": ""}
+	long := pod(strings.Repeat("x", 80), time.Hour)
+	long.Namespace = "n"
+	pods = append(pods, long)
+	variants := []Options{{}, {Wide: true}, {WithNamespace: true}, {ShowLabels: true, Wide: true, WithNamespace: true},
+		{LabelColumns: []string{"app", "env", "missing"}}, {NoHeaders: true, WithKind: true}}
+	for _, opts := range variants {
+		for n := 1; n <= len(pods); n++ {
+			tbl, err := TableFor("pods", pods[:n], now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := newRenderer(tbl, opts)
+			if !r.measure() {
+				t.Fatalf("%+v: measure refused plain cells", opts)
+			}
+			var fast, slow strings.Builder
+			if err := r.print(&fast); err != nil {
+				t.Fatal(err)
+			}
+			if err := newRenderer(tbl, opts).printTabwriter(&slow); err != nil {
+				t.Fatal(err)
+			}
+			if fast.String() != slow.String() {
+				t.Errorf("%+v, %d rows:\n--- renderer\n%s--- tabwriter\n%s", opts, n, dollar(fast.String()), dollar(slow.String()))
+			}
+		}
+	}
+}
+
+// TestCellWithTab: a tab inside a cell makes more cells, as in kubectl;
+// the extra column is a block of its own (width max(6, 1+3)).
+func TestCellWithTab(t *testing.T) {
+	e := event("x", "Normal", "Odd", "Pod", "p", "a\tb", time.Minute, time.Minute, 1)
+	got := render(t, "events", []api.Object{e}, Options{})
+	want := "LAST SEEN   TYPE     REASON   OBJECT   MESSAGE\n60s         Normal   Odd      pod/p    a     b\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", dollar(got), dollar(want))
+	}
+}

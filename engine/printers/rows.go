@@ -16,18 +16,18 @@ const (
 	labelNodeRole       = "kubernetes.io/role"
 )
 
-func nodeRow(obj api.Object, now time.Time) (Row, error) {
+func nodeRow(obj api.Object, now time.Time, cells []any) (Row, error) {
 	n, ok := obj.(*api.Node)
 	if !ok {
 		return Row{}, wrongType("nodes", obj)
 	}
 	info := n.Status.NodeInfo
-	return Row{Object: obj, Cells: []any{
+	return Row{Object: obj, Cells: append(cells,
 		n.Name, nodeStatus(n), orNone(strings.Join(nodeRoles(n), ",")),
 		age(n.CreationTimestamp.Time, now), info.KubeletVersion,
 		nodeAddress(n, "InternalIP"), nodeAddress(n, "ExternalIP"),
 		orUnknown(info.OSImage), orUnknown(info.KernelVersion), orUnknown(info.ContainerRuntimeVersion),
-	}}, nil
+	)}, nil
 }
 
 // nodeStatus is Ready or NotReady from the Ready condition (Unknown
@@ -86,15 +86,15 @@ func orUnknown(s string) string {
 	return s
 }
 
-func namespaceRow(obj api.Object, now time.Time) (Row, error) {
+func namespaceRow(obj api.Object, now time.Time, cells []any) (Row, error) {
 	ns, ok := obj.(*api.Namespace)
 	if !ok {
 		return Row{}, wrongType("namespaces", obj)
 	}
-	return Row{Object: obj, Cells: []any{ns.Name, ns.Status.Phase, age(ns.CreationTimestamp.Time, now)}}, nil
+	return Row{Object: obj, Cells: append(cells, ns.Name, ns.Status.Phase, age(ns.CreationTimestamp.Time, now))}, nil
 }
 
-func rcRow(obj api.Object, now time.Time) (Row, error) {
+func rcRow(obj api.Object, now time.Time, cells []any) (Row, error) {
 	rc, ok := obj.(*api.ReplicationController)
 	if !ok {
 		return Row{}, wrongType("replicationcontrollers", obj)
@@ -104,10 +104,10 @@ func rcRow(obj api.Object, now time.Time) (Row, error) {
 		containers = rc.Spec.Template.Spec.Containers
 	}
 	names, images := containerCells(containers)
-	return Row{Object: obj, Cells: []any{
+	return Row{Object: obj, Cells: append(cells,
 		rc.Name, int64(desiredReplicas(rc)), int64(rc.Status.Replicas), int64(rc.Status.ReadyReplicas),
 		age(rc.CreationTimestamp.Time, now), names, images, labels.FormatLabels(rc.Spec.Selector),
-	}}, nil
+	)}, nil
 }
 
 // desiredReplicas is spec.replicas with the API default of 1 when unset.
@@ -128,7 +128,7 @@ func containerCells(cs []api.Container) (string, string) {
 	return strings.Join(names, ","), strings.Join(images, ",")
 }
 
-func eventRow(obj api.Object, now time.Time) (Row, error) {
+func eventRow(obj api.Object, now time.Time, cells []any) (Row, error) {
 	e, ok := obj.(*api.Event)
 	if !ok {
 		return Row{}, wrongType("events", obj)
@@ -145,10 +145,10 @@ func eventRow(obj api.Object, now time.Time) (Row, error) {
 	if count == 0 {
 		count = 1 // singleton events of the new API have no count
 	}
-	return Row{Object: obj, Cells: []any{
+	return Row{Object: obj, Cells: append(cells,
 		last, e.Type, e.Reason, eventTarget(e.InvolvedObject), e.InvolvedObject.FieldPath,
 		eventSource(e), strings.TrimSpace(e.Message), first, int64(count), e.Name,
-	}}, nil
+	)}, nil
 }
 
 // eventTarget is kind/name in lower case ("pod/kubia").

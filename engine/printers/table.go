@@ -72,8 +72,9 @@ func age(t time.Time, now time.Time) string {
 	return duration.HumanDuration(now.Sub(t))
 }
 
-// rowFunc renders one object into a row; it reports ErrWrongType.
-type rowFunc func(obj api.Object, now time.Time) (Row, error)
+// rowFunc renders one object into a row, appending its cells to cells
+// (empty, with room for every column); it reports ErrWrongType.
+type rowFunc func(obj api.Object, now time.Time, cells []any) (Row, error)
 
 type tableDef struct {
 	columns []Column
@@ -109,8 +110,10 @@ func TableFor(kind string, objs []api.Object, now time.Time) (*Table, error) {
 		return nil, fmt.Errorf("%w %q", ErrUnknownKind, kind)
 	}
 	t := &Table{Kind: k, Columns: append([]Column(nil), def.columns...), Rows: make([]Row, len(objs))}
+	n := len(def.columns)
+	slab := make([]any, len(objs)*n) // one allocation for every row's cells
 	for i, obj := range objs {
-		row, err := def.row(obj, now)
+		row, err := def.row(obj, now, slab[i*n:i*n:(i+1)*n])
 		if err != nil {
 			return nil, err
 		}
