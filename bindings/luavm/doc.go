@@ -11,8 +11,11 @@
 //   - Min's error, whose levels blame the lines Lua 5.1 blames;
 //   - the guards that turn a coroutine yield across pcall, a metamethod or a
 //     Go function into a Lua error instead of a corrupted VM;
+//   - compiling (Run, loadstring, load, require) through a nesting limit, so
+//     that no chunk can overflow the Go stack of gopher-lua's compiler;
 //   - the helpers Go bindings need: Run, PCall, Caller, Where, Traceback,
-//     Raise and ErrorTable.
+//     Raise, RaiseReason and ErrorTable (errors.go says how bindings raise
+//     errors that pcall catches intact).
 //
 // It imports gopher-lua and the standard library only; it must never import
 // engine, containers or any other Min package (bindings sit above it).
