@@ -38,7 +38,9 @@ func noPrinter(format string) error {
 // name api.KindFor knows) the way `kubectl get -o output` does: "" or
 // "wide" as a table, "name", "yaml", "json", "jsonpath=TEMPLATE",
 // "jsonpath-as-json=TEMPLATE", "jsonpath-file=FILE",
-// "custom-columns=SPEC" and "custom-columns-file=FILE", sorted by
+// "custom-columns=SPEC", "custom-columns-file=FILE", and the Go
+// templates ("go-template=", "template=", "go-template-file=",
+// "templatefile="), sorted by
 // opts.SortBy when set. Several objects (or opts.Single unset) print as a
 // `kind: List` in yaml, json and templates, as kubectl prints a list.
 // An empty table prints nothing (the caller prints NoResources). Errors
@@ -48,6 +50,9 @@ func PrintObjects(w io.Writer, kind string, objs []api.Object, output string, op
 	k, ok := api.KindFor(kind)
 	if !ok {
 		return fmt.Errorf("%w %q", ErrUnknownKind, kind)
+	}
+	if opts.ShowLabels && output != "" && output != "wide" {
+		return outputErrorf("--show-labels option cannot be used with %s printer", output)
 	}
 	format, arg, hasArg := strings.Cut(output, "=")
 	switch format {
@@ -67,7 +72,7 @@ func PrintObjects(w io.Writer, kind string, objs []api.Object, output string, op
 	case "custom-columns", "custom-columns-file":
 		return printCustomColumns(w, objs, format, arg, opts)
 	case "go-template", "go-template-file", "template", "templatefile":
-		return outputErrorf("output format %q is not supported by Min", format)
+		return printGoTemplate(w, objs, format, arg, opts)
 	}
 	return noPrinter(output)
 }

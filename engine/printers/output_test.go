@@ -203,3 +203,44 @@ func TestOutputErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestOutputGoTemplate(t *testing.T) {
+	pods := kubiaPods()
+	file := filepath.Join(t.TempDir(), "tmpl")
+	if err := os.WriteFile(file, []byte(`{{.metadata.name}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, output string
+		objs         []api.Object
+		opts         Options
+		want         string
+	}{
+		{"range over a list", `go-template={{range .items}}{{.metadata.name}} {{end}}`, pods, Options{}, "kubia-manual kubia-gpu crash "},
+		{"one object", `template={{.status.podIP}}`, pods[:1], Options{Single: true}, "10.244.0.5"},
+		{"numbers are floats to templates", `go-template={{range .items}}{{range .status.containerStatuses}}{{.restartCount}}{{end}}{{end}}`, pods, Options{}, "04"},
+		{"missing key", `go-template={{.spec.nope}}`, pods[:1], Options{Single: true}, "<no value>"},
+		{"exists", `go-template={{if exists . "status" "podIP"}}yes{{else}}no{{end}}`, pods[1:2], Options{Single: true}, "no"},
+		{"base64decode", `go-template={{base64decode "aGVsbG8="}}`, pods[:1], Options{Single: true}, "hello"},
+		{"from a file", "go-template-file=" + file, pods[:1], Options{Single: true}, "kubia-manual"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := mustPrint(t, "pods", c.objs, c.output, c.opts); got != c.want {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+	_, err := printObjects(t, "pods", pods, "go-template={{.x", Options{})
+	if err == nil || !strings.HasPrefix(err.Error(), "error parsing template {{.x, template: output:1: ") {
+		t.Errorf("bad template: %v", err)
+	}
+	out, err := printObjects(t, "pods", pods[:1], `go-template={{index .metadata.labels "x" 1}}`, Options{Single: true})
+	if err == nil || !strings.HasPrefix(err.Error(), `error executing template "{{index .metadata.labels \"x\" 1}}": `) ||
+		!strings.HasPrefix(out, "Error executing template: ") {
+		t.Errorf("failing template: %v, output %q", err, out)
+	}
+	if _, err := printObjects(t, "pods", pods, "yaml", Options{ShowLabels: true}); err == nil || err.Error() != "--show-labels option cannot be used with yaml printer" {
+		t.Errorf("--show-labels -o yaml: %v", err)
+	}
+}
