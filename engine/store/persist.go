@@ -69,9 +69,10 @@ func (s *Store) persistSet(key string, raw []byte, rev int64) (string, error) {
 	return val[n:], nil
 }
 
-// touch tells the syncer that the file changed.
+// touch tells the syncer that the file changed (SyncAlways has fsynced
+// already).
 func (s *Store) touch() {
-	if s.syncer != nil {
+	if s.opts.Sync == SyncEverySecond {
 		s.syncer.touch()
 	}
 }

@@ -83,7 +83,7 @@ type Store struct {
 	byType map[reflect.Type]*table
 	byRes  map[string]*table
 	repair int64   // bytes dropped from a torn tail at open
-	syncer *syncer // SyncEverySecond only
+	syncer *syncer // not with SyncNever
 
 	mu     sync.RWMutex // guards everything below and the tables
 	closed bool
@@ -146,7 +146,7 @@ func openLocked(dir string, opts Options, policy buntdb.SyncPolicy) (*Store, err
 		return nil, err
 	}
 	s.hist = newHistory(opts.HistorySize, s.rev)
-	if opts.Sync == SyncEverySecond {
+	if opts.Sync != SyncNever {
 		s.syncer = startSyncer(path, time.Second)
 	}
 	return s, nil

@@ -2,6 +2,7 @@ package store
 
 import (
 	"os"
+	"path/filepath"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -43,15 +44,19 @@ func (y *syncer) run(every time.Duration) {
 		case <-t.C:
 		}
 		cur := inode(y.path)
-		if y.dirty.Swap(false) || cur != ino {
+		renamed := cur != ino
+		if y.dirty.Swap(false) || renamed {
 			ino = cur
-			y.sync()
+			y.sync(y.path)
+		}
+		if renamed {
+			y.sync(filepath.Dir(y.path))
 		}
 	}
 }
 
-func (y *syncer) sync() {
-	f, err := os.Open(y.path)
+func (y *syncer) sync(path string) {
+	f, err := os.Open(path)
 	if err != nil {
 		y.dirty.Store(true) // try again next tick
 		return
