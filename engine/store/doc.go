@@ -18,8 +18,10 @@
 // second, so every acknowledged write survives a crash of the process
 // (kill -9); a power loss may lose the last second. SyncAlways fsyncs every
 // commit and survives a power loss; SyncNever leaves flushing to the kernel.
-// Open repairs a torn tail (a command cut short by a crash, or trailing
-// garbage) by truncating the file after its last complete command.
+// buntdb now and then rewrites the file to drop old entries (shrink); the
+// store fsyncs the rewritten file and its directory within a second. Open
+// repairs a torn tail (a command cut short by a crash, or trailing garbage)
+// by truncating the file after its last complete command.
 //
 // # Concurrency
 //
