@@ -329,6 +329,23 @@ func TestProtectedCalls(t *testing.T) {
 			assert(e == "42", tostring(e)) -- Lua 5.1 concatenates, even with no position
 			ok, e = pcall(function() error(42) end)                            -- line 26
 			assert(e == "t.lua:26: 42", e)`},
+		{"error levels through a tail call", `
+			local function f() error("x", 2) end
+			local function g() return f() end
+			local ok, e = pcall(g)
+			assert(e == "x", e)   -- Lua 5.1: level 2 is the tail call, which has no line
+			local function h() error("y", 3) end
+			local function k() return h() end
+			local function user() k(); return 1 end                -- line 7
+			ok, e = pcall(user)
+			assert(e == "t.lua:7: y", e)  -- level 2 is the tail call, 3 is user
+			local tb
+			local function deep() tb = traceback("m") end
+			local function tail() return deep() end
+			tail()
+			assert(tb:find("(tail call): ?", 1, true), tb)
+			local _, n = tb:gsub("in main chunk", "")
+			assert(n == 1, tb)`},
 		{"caller skips go functions", `
 			assert(caller() == "t.lua:1")
 			local ok, where = pcall(caller)                 -- line 2

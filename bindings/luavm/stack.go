@@ -2,6 +2,7 @@ package luavm
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -21,6 +22,9 @@ func frameAt(L *lua.LState, level int) (*lua.LState, *lua.Debug, bool) {
 	v := lookup(L)
 	for th := L; th != nil; {
 		if d, ok := th.GetStack(level); ok {
+			if tailLevel(th, d, level) {
+				return th, nil, true
+			}
 			return th, d, true
 		}
 		level -= depth(th, level)
@@ -30,6 +34,47 @@ func frameAt(L *lua.LState, level int) (*lua.LState, *lua.Debug, bool) {
 		th = v.ownerOf(th)
 	}
 	return nil, nil, false
+}
+
+// tailLevel reports a level that stands for calls a tail call replaced.
+// Lua 5.1 shows them as "(tail call)", a function with no line. gopher-lua
+// counts them as levels too, but answers for them with the thread's bottom
+// frame; the bottom frame's own level is the last but its tail calls.
+func tailLevel(th *lua.LState, d *lua.Debug, level int) bool {
+	if _, err := th.GetInfo("S", d, lua.LNil); err != nil || d.What != "main" {
+		return false
+	}
+	return level != countLevels(th, level)-1-tailCalls(d)
+}
+
+// countLevels returns how many levels th's stack has, knowing it has more
+// than known.
+func countLevels(th *lua.LState, known int) int {
+	hi := known + 1
+	for {
+		if _, ok := th.GetStack(hi); !ok {
+			break
+		}
+		hi *= 2
+	}
+	return sort.Search(hi, func(i int) bool {
+		_, ok := th.GetStack(i)
+		return !ok
+	})
+}
+
+// tailCalls returns how many tail calls the frame behind d replaced.
+// gopher-lua keeps the count in the frame, which its API does not expose;
+// reflection reads it (and yields 0 should the field ever go away).
+func tailCalls(d *lua.Debug) int {
+	f := reflect.ValueOf(d).Elem().FieldByName("frame")
+	if f.Kind() != reflect.Pointer || f.IsNil() {
+		return 0
+	}
+	if tc := f.Elem().FieldByName("TailCall"); tc.Kind() == reflect.Int {
+		return int(tc.Int())
+	}
+	return 0
 }
 
 // depth returns how many levels th's stack has, knowing level is beyond it.
@@ -50,6 +95,9 @@ type info struct {
 }
 
 func describe(th *lua.LState, d *lua.Debug) info {
+	if d == nil {
+		return info{what: "tail"}
+	}
 	if _, err := th.GetInfo("Sln", d, lua.LNil); err != nil {
 		return info{what: "G"}
 	}
@@ -142,6 +190,9 @@ func levels(L *lua.LState, from int) int {
 
 func traceLine(th *lua.LState, d *lua.Debug) string {
 	i := describe(th, d)
+	if i.what == "tail" {
+		return "(tail call): ?"
+	}
 	where := "[G]:"
 	if i.line > 0 {
 		where = fmt.Sprintf("%s:%d:", i.source, i.line)
