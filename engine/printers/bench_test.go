@@ -71,3 +71,20 @@ func reportCPU(b *testing.B) func() {
 		}
 	}
 }
+
+// BenchmarkTableJSONPods1000 is the server's whole answer to `kubectl get
+// pods` with 1,000 pods: the Table and its JSON with row metadata.
+func BenchmarkTableJSONPods1000(b *testing.B) {
+	pods := benchPods(1000)
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for b.Loop() {
+		t, err := TableFor("pods", pods, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := TableJSON(t, "1", ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

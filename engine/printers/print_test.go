@@ -2,6 +2,7 @@ package printers
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -178,5 +179,39 @@ func TestCellWithTab(t *testing.T) {
 	want := "LAST SEEN   TYPE     REASON   OBJECT   MESSAGE\n60s         Normal   Odd      pod/p    a     b\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", dollar(got), dollar(want))
+	}
+}
+
+func TestTableWireJSON(t *testing.T) {
+	done := pod("done", time.Minute, labelled("app", "x"), status("Succeeded", cstatus("kubia", false, 0, terminated(0, "Completed", time.Second), api.ContainerState{})))
+	tbl, err := TableFor("pods", []api.Object{done}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := TableJSON(tbl, "42", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for _, want := range []string{
+		`{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"42"},"columnDefinitions":[{"name":"Name",`,
+		`"rows":[{"cells":["done","0/1","Completed","0","60s","\u003cnone\u003e","\u003cnone\u003e","\u003cnone\u003e","\u003cnone\u003e"],` +
+			`"conditions":[{"type":"Completed","status":"True","reason":"Succeeded","message":"The pod has completed successfully."}],` +
+			`"object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":{"name":"done","namespace":"default","uid":"uid-done","creationTimestamp":"2026-07-23T11:59:00Z","labels":{"app":"x"}}}}]}`,
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("table JSON lacks %s\n%s", want, s)
+		}
+	}
+	b, _ = TableJSON(tbl, "", IncludeObject)
+	if !strings.Contains(string(b), `"object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"done"`) {
+		t.Errorf("includeObject=Object: %s", b)
+	}
+	b, _ = TableJSON(tbl, "", IncludeNone)
+	if strings.Contains(string(b), `"object"`) {
+		t.Errorf("includeObject=None: %s", b)
+	}
+	if _, err := TableJSON(tbl, "", "Everything"); !errors.Is(err, api.ErrBadRequest) {
+		t.Errorf("bad includeObject: %v, want ErrBadRequest", err)
 	}
 }
