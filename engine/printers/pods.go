@@ -14,11 +14,6 @@ const (
 	reasonPodInitializing = "PodInitializing"
 )
 
-var (
-	podSucceededConditions = []RowCondition{{Type: "Completed", Status: "True", Reason: "Succeeded", Message: "The pod has completed successfully."}}
-	podFailedConditions    = []RowCondition{{Type: "Completed", Status: "True", Reason: "Failed", Message: "The pod failed."}}
-)
-
 // initContainer is what printPod needs of an init container: its name and
 // whether it is a restartable ("sidecar") one. engine/api has no init
 // containers yet; podView carries them so the algorithm is complete and
@@ -52,9 +47,9 @@ func podRow(obj api.Object, now time.Time, cells []any) (Row, error) {
 	row := Row{Object: obj, Cells: cells}
 	switch p.Status.Phase {
 	case "Succeeded":
-		row.Conditions = podSucceededConditions
+		row.Conditions = []RowCondition{{Type: "Completed", Status: "True", Reason: "Succeeded", Message: "The pod has completed successfully."}}
 	case "Failed":
-		row.Conditions = podFailedConditions
+		row.Conditions = []RowCondition{{Type: "Completed", Status: "True", Reason: "Failed", Message: "The pod failed."}}
 	}
 	row.Cells = append(row.Cells, p.Name, st.ready(),
 		st.Reason, restartsCell(st, now), age(p.CreationTimestamp.Time, now))

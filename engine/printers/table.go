@@ -77,7 +77,7 @@ func age(t time.Time, now time.Time) string {
 type rowFunc func(obj api.Object, now time.Time, cells []any) (Row, error)
 
 type tableDef struct {
-	columns []Column
+	columns func() []Column
 	row     rowFunc
 }
 
@@ -109,8 +109,8 @@ func TableFor(kind string, objs []api.Object, now time.Time) (*Table, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w %q", ErrUnknownKind, kind)
 	}
-	t := &Table{Kind: k, Columns: append([]Column(nil), def.columns...), Rows: make([]Row, len(objs))}
-	n := len(def.columns)
+	t := &Table{Kind: k, Columns: def.columns(), Rows: make([]Row, len(objs))}
+	n := len(t.Columns)
 	slab := make([]any, len(objs)*n) // one allocation for every row's cells
 	for i, obj := range objs {
 		row, err := def.row(obj, now, slab[i*n:i*n:(i+1)*n])
