@@ -1,12 +1,15 @@
 #!/bin/bash
-# Container start, side by side on one busybox rootfs: Min's runtime (Go
-# benchmarks of ./containers), `crun run`, `runc run` and `podman run
-# --rootfs`, each running /bin/true in a new sandbox; plus Min's shim memory.
+# Container start, side by side on one busybox rootfs: Min's runtime, `crun
+# run`, `runc run` and `podman run --rootfs`, each running /bin/true in a new
+# sandbox, measured the same way (hyperfine, one process per start,
+# interleaved in rounds so that a busy machine weighs on all alike); then
+# Min's pod start, exec and memory (Go benchmarks of ./containers).
 # Prints the medians. Needs root; slow (installs packages): not part of CI.
 #
 #   scripts/bench/containers.sh [runs]     (default 50)
 set -euo pipefail
 runs=${1:-50}
+rounds=5
 cd "$(dirname "$0")/../.."
 
 if [ "$(id -u)" != 0 ]; then
@@ -17,7 +20,6 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get install -y -qq busybox-static crun runc podman hyperfine >/dev/null
 
 work=$(mktemp -d /tmp/min-bench.XXXXXX)
-hugetlb="$work/hugetlb"
 cleanup() {
 	runc delete -f min-bench-runc >/dev/null 2>&1 || true
 	crun delete -f min-bench-crun >/dev/null 2>&1 || true
@@ -25,10 +27,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The shared rootfs and an OCI bundle for crun and runc.
-touch "$work/min.txt"
+# The shared rootfs, and an OCI bundle for crun and runc.
 bundle="$work/bundle"
-mkdir -p "$bundle/rootfs/bin" "$bundle/rootfs/proc" "$bundle/rootfs/dev" "$bundle/rootfs/sys"
+mkdir -p "$bundle/rootfs/bin" "$bundle/rootfs/proc" "$bundle/rootfs/dev" "$bundle/rootfs/sys" "$work/state"
 cp /bin/busybox "$bundle/rootfs/bin/"
 for a in sh true; do ln -s busybox "$bundle/rootfs/bin/$a"; done
 (cd "$bundle" && runc spec)
@@ -41,53 +42,66 @@ c["process"]["terminal"] = False
 json.dump(c, open(p, "w"), indent=1)
 PY
 
-echo "== Min (go test -bench, $runs runs; shims re-execute the test binary)"
-export MIN_BENCH_PODS=100 # for BenchmarkShimRSS
-[ -n "${SKIP_MIN:-}" ] || go test -timeout 30m -run '^$' -bench 'ContainerStart|PodStartToRunning|Exec|ShimRSS' -benchtime "${runs}x" ./containers/ |
-	tee "$work/min.txt" | grep '^Benchmark'
-
-echo "== Min with the small static shim binary (containers/cmd/min-shim)"
+# Min's side: the containers test binary in its run-once helper mode (one
+# RunPod + WaitPod + RemovePod, like `crun run`), with the shim re-executing
+# the test binary itself or the small static min-shim.
+go test -c -o "$work/containers.test" ./containers/
 CGO_ENABLED=0 go build -ldflags=-s -o "$work/min-shim" ./containers/cmd/min-shim
-[ -n "${SKIP_MIN:-}" ] || MIN_BENCH_SHIM="$work/min-shim" go test -timeout 30m -run '^$' -bench 'ContainerStart|ShimRSS' \
-	-benchtime "${runs}x" ./containers/ | sed 's/^Benchmark/MinShimBenchmark/' | tee -a "$work/min.txt" | grep 'Benchmark'
+min="env MIN_TEST_HELPER=runonce MIN_TEST_STATE=$work/state MIN_TEST_LAYER=$bundle/rootfs $work/containers.test"
+minshim="env MIN_BENCH_SHIM=$work/min-shim MIN_TEST_HELPER=runonce MIN_TEST_STATE=$work/state MIN_TEST_LAYER=$bundle/rootfs $work/containers.test"
 
-hf() { # name command...
-	local name=$1
-	shift
-	hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/$name.json" "$@" >/dev/null
-}
+runc="runc run --bundle $bundle min-bench-runc"
+crun="crun run --bundle $bundle min-bench-crun"
+# Global flags first: after --rootfs PATH everything is the command.
+podman="podman --runtime runc --cgroup-manager cgroupfs --events-backend file run --rm --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --rootfs $bundle/rootfs /bin/true"
 
-echo "== runc run"
-hf runc "runc run --bundle $bundle min-bench-runc"
-
-echo "== crun run"
-# crun refuses hybrid cgroups while the unified tree has controllers: in a
+# crun refuses hybrid cgroups while the unified tree has controllers. In a
 # private mount namespace, binding the hugetlb controller to a v1 hierarchy
 # empties it; the hierarchy is released when that namespace ends (crun
-# removes its cgroups after each run).
-# Always through the mount: a hierarchy released by an earlier run returns
-# hugetlb to the unified tree asynchronously, possibly in mid-benchmark.
-mkdir -p "$hugetlb"
-unshare -m --propagation private bash -c "
-	mount -t cgroup -o hugetlb min-bench-hugetlb '$hugetlb' &&
-	hyperfine -N --warmup 3 --runs $runs --export-json '$work/crun.json' 'crun run --bundle $bundle min-bench-crun' >/dev/null"
+# removes its cgroups after each run). So every round runs in such a
+# namespace, for all runtimes alike; it mounts each time because a released
+# hierarchy returns hugetlb to the unified tree asynchronously.
+mkdir -p "$work/hugetlb"
+cat >"$work/round.sh" <<EOS
+#!/bin/bash
+set -eu
+mount -t cgroup -o hugetlb min-bench-hugetlb "$work/hugetlb"
+hyperfine -N --warmup 2 --runs "\$2" --export-json "$work/round\$1.json" \\
+	-n min "$min" -n min-shim "$minshim" -n crun "$crun" -n runc "$runc" >/dev/null
+hyperfine -N --warmup 1 --runs "\$(((\$2 + 4) / 5))" --export-json "$work/podman\$1.json" -n podman "$podman" >/dev/null
+EOS
+chmod +x "$work/round.sh"
 
-echo "== podman run --rootfs"
-# Global flags first: after --rootfs PATH everything is the command.
-hf podman "podman --runtime runc --cgroup-manager cgroupfs --events-backend file run --rm \
---ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --rootfs $bundle/rootfs /bin/true"
-
-echo
-echo "== medians (ms), container running /bin/true in a new sandbox, $runs runs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-awk '/^BenchmarkContainerStart/ { for (i = 1; i < NF; i++) if ($(i+1) == "median-ms") printf "min (RunPod+wait+RemovePod)  %8.2f\n", $i }
-     /^MinShimBenchmarkContainerStart/ { for (i = 1; i < NF; i++) if ($(i+1) == "median-ms") printf "min, min-shim binary         %8.2f\n", $i }
-     /^BenchmarkPodStartToRunning/ { for (i = 1; i < NF; i++) if ($(i+1) == "median-ms") printf "min pod start to running     %8.2f\n", $i }
-     /^BenchmarkExec/ { for (i = 1; i < NF; i++) if ($(i+1) == "median-ms") printf "min exec /bin/true           %8.2f\n", $i }' "$work/min.txt"
-for name in crun runc podman; do
-	python3 -c "import json,sys; print('%-28s %8.2f' % (sys.argv[2] + ' run', json.load(open(sys.argv[1]))['results'][0]['median']*1000))" \
-		"$work/$name.json" "$name"
+per=$(((runs + rounds - 1) / rounds))
+for round in $(seq "$rounds"); do
+	echo "== round $round/$rounds ($per runs each, podman fewer; load $(cut -d' ' -f1-3 /proc/loadavg))"
+	unshare -m --propagation private "$work/round.sh" "$round" "$per"
 done
+
+echo "== Min: pod start, exec and memory (go test -bench; 100 idle pods for memory)"
+export MIN_BENCH_PODS=100
+go test -timeout 30m -run '^$' -bench 'PodStartToRunning|Exec|ShimRSS' -benchtime "${runs}x" ./containers/ |
+	tee "$work/min.txt" | grep '^Benchmark'
+MIN_BENCH_SHIM="$work/min-shim" go test -timeout 30m -run '^$' -bench 'PodStartToRunning|ShimRSS' \
+	-benchtime "${runs}x" ./containers/ | sed 's/^Benchmark/MinShimBenchmark/' | tee -a "$work/min.txt" | grep 'Benchmark'
+
 echo
-echo "== Min memory: per pod (kB) and in total, 100 idle busybox pods (sleep)"
-awk '/^BenchmarkShimRSS/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /kB$|MB/) printf "self re-exec  %-24s %8s\n", $(i+1), $i }
-     /^MinShimBenchmarkShimRSS/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /kB$|MB/) printf "min-shim      %-24s %8s\n", $(i+1), $i }' "$work/min.txt"
+echo "== medians (ms): a container running /bin/true in a new sandbox, start to removal"
+python3 - "$work" <<'PY'
+import glob, json, statistics, sys
+times = {}
+for f in sorted(glob.glob(sys.argv[1] + "/round*.json") + glob.glob(sys.argv[1] + "/podman*.json")):
+    for r in json.load(open(f))["results"]:
+        times.setdefault(r["command"], []).extend(r["times"])
+names = {"min": "min (shim = test binary)", "min-shim": "min (shim = min-shim)"}
+for cmd in ["min", "min-shim", "crun", "runc", "podman"]:
+    t = times.get(cmd, [])
+    if t:
+        print("%-28s %8.2f  (%d runs)" % (names.get(cmd, cmd + " run"), statistics.median(t) * 1000, len(t)))
+PY
+echo
+echo "== Min medians (ms)"
+awk '/Benchmark/ { for (i = 1; i < NF; i++) if ($(i+1) == "median-ms") printf "%-40s %8.2f\n", $1, $i }' "$work/min.txt"
+echo
+echo "== Min memory: per pod (kB), and in total for 100 idle busybox pods (sleep)"
+awk '/ShimRSS/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /kB$|MB/) printf "%-28s %-24s %8s\n", $1, $(i+1), $i }' "$work/min.txt"
