@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/minspace/min/containers/cgroup"
 	"github.com/minspace/min/containers/shim"
 )
@@ -139,11 +141,12 @@ func (r *Runtime) runPod(ctx context.Context, dir string, cfg shim.Config) error
 	if err != nil {
 		return err
 	}
-	var ip string
-	if r.opts.Network != nil {
-		if ip, err = r.opts.Network.Setup(cfg.UID, netnsPath(pid)); err != nil {
-			return fmt.Errorf("pod network: %w", err)
-		}
+	if cfg.StartAtOnce {
+		return nil
+	}
+	ip, err := r.opts.Network.Setup(cfg.UID, netnsPath(pid))
+	if err != nil {
+		return fmt.Errorf("pod network: %w", err)
 	}
 	_, err = shim.Call(dir, shim.Request{Op: "start", IP: ip})
 	return err
@@ -157,6 +160,7 @@ func (r *Runtime) config(spec PodSpec) (shim.Config, error) {
 		GracePeriod:    spec.TerminationGracePeriod,
 		BackoffInitial: r.opts.BackoffInitial, BackoffMax: r.opts.BackoffMax,
 		LogMaxSize: r.opts.LogMaxSize, LogMaxFiles: r.opts.LogMaxFiles,
+		StartAtOnce: r.opts.Network == nil,
 	}
 	if err := validate(spec); err != nil {
 		return cfg, err
@@ -244,7 +248,7 @@ func (r *Runtime) startShim(ctx context.Context, dir string) (int, error) {
 	cmd := &exec.Cmd{
 		Path:       r.exe,
 		Args:       []string{shim.ShimArg0},
-		Env:        []string{shim.RoleEnv + "=shim"},
+		Env:        []string{shim.RoleEnv + "=shim", "GOMAXPROCS=1"}, // a shim needs no parallelism
 		Dir:        dir,
 		Stdout:     logf,
 		Stderr:     logf,
@@ -444,8 +448,25 @@ func (r *Runtime) removePod(uid string) error {
 }
 
 // waitGone waits until the process has exited (a zombie counts as gone: its
-// namespaces and descriptors are released).
+// namespaces and descriptors are released): through a pidfd, which wakes us
+// exactly then, else by polling.
 func waitGone(pid int, start uint64, timeout time.Duration) error {
+	if fd, err := unix.PidfdOpen(pid, 0); err == nil {
+		defer unix.Close(fd)
+		if shim.Alive(pid, start) { // the pidfd names our shim, not a reused pid
+			fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+			for {
+				n, err := unix.Poll(fds, int(timeout.Milliseconds()))
+				if err == unix.EINTR {
+					continue
+				}
+				if n > 0 {
+					return nil
+				}
+				break
+			}
+		}
+	}
 	deadline := time.Now().Add(timeout)
 	for shim.Alive(pid, start) {
 		if time.Now().After(deadline) {

@@ -40,7 +40,10 @@ type Config struct {
 	LogMaxSize            int64
 	LogMaxFiles           int
 	Cgroup                cgroup.Group // the pod's cgroup; containers get children
-	Containers            []Container
+	// StartAtOnce starts the containers before the ready line (no pod
+	// network to wire first), saving the start request's round trip.
+	StartAtOnce bool
+	Containers  []Container
 }
 
 // Container is one container of a pod, ready to run.

@@ -49,6 +49,16 @@ func Main() {
 		fmt.Fprintf(ready, "error: %v\n", err)
 		os.Exit(1)
 	}
+	if s.cfg.StartAtOnce {
+		go s.serve(ln) // exec and stop may come while the containers start
+		if err := s.start(""); err != nil {
+			fmt.Fprintf(ready, "error: %v\n", err)
+			os.Exit(1)
+		}
+		fmt.Fprintln(ready, "ok")
+		ready.Close()
+		select {}
+	}
 	fmt.Fprintln(ready, "ok")
 	ready.Close()
 	s.serve(ln)
