@@ -147,7 +147,8 @@ func (r *renderer) row(i int) []string {
 }
 
 // measure computes the column widths; it reports false when a cell holds
-// a tab or vertical tab, which would make tabwriter see other cells.
+// a tab or vertical tab, which would make tabwriter see other cells, or
+// tabwriter's escape byte 0xff, which makes it pass text through as is.
 func (r *renderer) measure() bool {
 	var lines [][]string
 	if !r.opts.NoHeaders {
@@ -156,7 +157,7 @@ func (r *renderer) measure() bool {
 	r.widths = make([]int, len(r.header()))
 	note := func(cells []string) bool {
 		for i, c := range cells {
-			if !plain(c) && strings.ContainsAny(c, "\t\v") {
+			if !plain(c) && (strings.ContainsAny(c, "\t\v") || strings.IndexByte(c, tabEscape) >= 0) {
 				return false
 			}
 			if n := utf8.RuneCountInString(c) + tabPadding; n > r.widths[i] {
@@ -292,11 +293,14 @@ func EscapeTerminal(s string) string {
 	return strings.NewReplacer("\x1b", "^[", "\r", `\r`).Replace(s)
 }
 
-// plain reports that s has no control characters (the common case, which
-// needs no escaping and makes no extra tabwriter cells).
+// tabEscape is text/tabwriter's Escape byte.
+const tabEscape = 0xff
+
+// plain reports that s has no control characters and no 0xff byte (the
+// common case, which needs no escaping and makes no extra tabwriter cells).
 func plain(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 {
+		if s[i] < 0x20 || s[i] == tabEscape {
 			return false
 		}
 	}
