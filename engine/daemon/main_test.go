@@ -5,12 +5,15 @@ import (
 	"net"
 	"os"
 	"testing"
+
+	"github.com/minspace/min/containers"
 )
 
-// TestMain lets the test binary be the detached engine (the re-exec
+// TestMain lets the test binary be the pods' shim, the detached engine (the re-exec
 // contract: `<binary> engine ARGS` runs Main) and a socket prober run as
 // another user.
 func TestMain(m *testing.M) {
+	containers.Init() // the test binary is also the pods' shim, as minish is
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
 		case "engine":
