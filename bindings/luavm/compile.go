@@ -60,6 +60,17 @@ func tooDeep(v reflect.Value, depth int) bool {
 	return false
 }
 
+// Load compiles chunk under name into a function of L's environment, like
+// L.Load but through Min's nesting limit. A chunk that does not compile
+// gives an *Error that matches ErrSyntax.
+func Load(L *lua.LState, chunk, name string) (*lua.LFunction, error) {
+	fn, err := compile(L, chunk, name)
+	if err != nil {
+		return nil, &Error{Value: lua.LString(err.Error()), Message: err.Error(), cause: ErrSyntax}
+	}
+	return fn, nil
+}
+
 // loadstring is Lua 5.1's loadstring(s [, chunkname]) through compile.
 func loadstring(L *lua.LState) int {
 	return pushLoaded(L, L.CheckString(1), L.OptString(2, "<string>"))

@@ -38,6 +38,9 @@ func TestCompileNesting(t *testing.T) {
 			if !c.ok && (!errors.Is(err, ErrSyntax) || !strings.Contains(err.Error(), "too many syntax levels")) {
 				t.Fatalf("Run = %v, want a syntax error about syntax levels", err)
 			}
+			if _, err := Load(L, c.src, "nest.lua"); (err == nil) != c.ok || (err != nil && !errors.Is(err, ErrSyntax)) {
+				t.Fatalf("Load = %v, want ok=%v", err, c.ok)
+			}
 			L.SetGlobal("src", lua.LString(c.src))
 			L.SetGlobal("ok", lua.LBool(c.ok))
 			if err := Run(ctx, L, `local f, e = loadstring(src) assert((f ~= nil) == ok, e)`, "load.lua"); err != nil {

@@ -49,9 +49,9 @@ func Run(ctx context.Context, L *lua.LState, chunk, name string) (err error) {
 			}
 		}
 	}()
-	fn, err := compile(L, chunk, name)
+	fn, err := Load(L, chunk, name)
 	if err != nil {
-		return &Error{Value: lua.LString(err.Error()), Message: err.Error(), cause: ErrSyntax}
+		return err
 	}
 	restore := withContext(L, ctx)
 	defer restore()
