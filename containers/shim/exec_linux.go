@@ -115,16 +115,6 @@ func execOnThread(l launch, pid int, req Request) (*exec.Cmd, *os.File, error) {
 }
 
 func execSetup(l launch, pid int, req Request) (*exec.Cmd, *os.File, error) {
-	pidNS, err := os.Open(fmt.Sprintf("/proc/%d/ns/pid", pid))
-	if err != nil {
-		return nil, nil, err
-	}
-	defer pidNS.Close()
-	mntNS, err := os.Open(fmt.Sprintf("/proc/%d/ns/mnt", pid))
-	if err != nil {
-		return nil, nil, err
-	}
-	defer mntNS.Close()
 	cgroupFD, err := joinCgroup(l.group) // host paths: before the setns
 	if err != nil {
 		return nil, nil, err
@@ -136,30 +126,17 @@ func execSetup(l launch, pid int, req Request) (*exec.Cmd, *os.File, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	// setns into a mount namespace needs a private fs struct.
-	if err := unix.Unshare(unix.CLONE_FS); err != nil {
-		return nil, nil, fmt.Errorf("unshare fs: %w", err)
-	}
-	if err := unix.Setns(int(pidNS.Fd()), unix.CLONE_NEWPID); err != nil {
-		return nil, nil, fmt.Errorf("join pid namespace: %w", err)
-	}
-	if err := unix.Setns(int(mntNS.Fd()), unix.CLONE_NEWNS); err != nil {
-		return nil, nil, fmt.Errorf("join mount namespace: %w", err)
+	if err := joinNamespaces(pid); err != nil {
+		return nil, nil, err
 	}
 	var master *os.File
 	if req.TTY {
-		m, slave, err := openPTY()
+		m, slave, err := terminal(req.Rows, req.Cols)
 		if err != nil {
 			return nil, nil, err
 		}
 		defer slave.Close()
 		master = m
-		if req.Rows != 0 || req.Cols != 0 { // before the process can ask
-			ws := &unix.Winsize{Row: req.Rows, Col: req.Cols}
-			if err := unix.IoctlSetWinsize(int(m.Fd()), unix.TIOCSWINSZ, ws); err != nil {
-				return nil, master, fmt.Errorf("terminal size: %w", err)
-			}
-		}
 		l.stdio = [3]*os.File{slave, slave, slave}
 	}
 	cmd, err := command(l)
@@ -178,6 +155,48 @@ func execSetup(l launch, pid int, req Request) (*exec.Cmd, *os.File, error) {
 		return nil, master, err
 	}
 	return cmd, master, nil
+}
+
+// joinNamespaces moves this thread into the pid (for its children) and
+// mount namespaces of process pid.
+func joinNamespaces(pid int) error {
+	pidNS, err := os.Open(fmt.Sprintf("/proc/%d/ns/pid", pid))
+	if err != nil {
+		return err
+	}
+	defer pidNS.Close()
+	mntNS, err := os.Open(fmt.Sprintf("/proc/%d/ns/mnt", pid))
+	if err != nil {
+		return err
+	}
+	defer mntNS.Close()
+	// setns into a mount namespace needs a private fs struct.
+	if err := unix.Unshare(unix.CLONE_FS); err != nil {
+		return fmt.Errorf("unshare fs: %w", err)
+	}
+	if err := unix.Setns(int(pidNS.Fd()), unix.CLONE_NEWPID); err != nil {
+		return fmt.Errorf("join pid namespace: %w", err)
+	}
+	if err := unix.Setns(int(mntNS.Fd()), unix.CLONE_NEWNS); err != nil {
+		return fmt.Errorf("join mount namespace: %w", err)
+	}
+	return nil
+}
+
+// terminal opens a terminal pair of the given size (the size is set before
+// the process can ask for it).
+func terminal(rows, cols uint16) (master, slave *os.File, err error) {
+	master, slave, err = openPTY()
+	if err != nil || (rows == 0 && cols == 0) {
+		return master, slave, err
+	}
+	ws := &unix.Winsize{Row: rows, Col: cols}
+	if err := unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, ws); err != nil {
+		master.Close()
+		slave.Close()
+		return nil, nil, fmt.Errorf("terminal size: %w", err)
+	}
+	return master, slave, nil
 }
 
 // openPTY opens a terminal pair in this thread's /dev/pts (the container's

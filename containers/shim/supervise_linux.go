@@ -171,17 +171,8 @@ func (c *ctr) start(restart int) (*instance, error) {
 		pidNS:  s.pidNS,
 		etc:    filepath.Join(s.dir, EtcDir),
 	}
-	// Kubernetes starts every instance from the image: drop the last
-	// instance's writes.
-	for _, d := range []string{l.upper, l.work} {
-		if err := os.RemoveAll(d); err != nil {
-			return nil, err
-		}
-	}
-	for _, d := range []string{l.rootfs, l.upper, l.work} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, err
-		}
+	if err := freshDirs(l); err != nil {
+		return nil, err
 	}
 	if err := freshGroup(l.group, c.spec.Limits); err != nil {
 		return nil, err
@@ -214,6 +205,22 @@ func (c *ctr) start(restart int) (*instance, error) {
 	inst.copy(crilog.Stdout, outR)
 	inst.copy(crilog.Stderr, errR)
 	return inst, nil
+}
+
+// freshDirs prepares an empty writable layer: Kubernetes starts every
+// instance from the image, dropping the last instance's writes.
+func freshDirs(l launch) error {
+	for _, d := range []string{l.upper, l.work} {
+		if err := os.RemoveAll(d); err != nil {
+			return err
+		}
+	}
+	for _, d := range []string{l.rootfs, l.upper, l.work} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // freshGroup replaces the container's cgroup by a new one with limits, so
