@@ -80,28 +80,31 @@ done
 
 echo "== Min: pod start, exec and memory (go test -bench; 100 idle pods for memory)"
 export MIN_BENCH_PODS=100
-go test -timeout 30m -run '^$' -bench 'PodStartToRunning|Exec|ShimRSS' -benchtime "${runs}x" ./containers/ |
+go test -timeout 30m -run '^$' -bench 'ContainerStart|PodStartToRunning|Exec|ShimRSS' -benchtime "${runs}x" ./containers/ |
 	tee "$work/min.txt" | grep '^Benchmark'
-MIN_BENCH_SHIM="$work/min-shim" go test -timeout 30m -run '^$' -bench 'PodStartToRunning|ShimRSS' \
+MIN_BENCH_SHIM="$work/min-shim" go test -timeout 30m -run '^$' -bench 'ContainerStart|PodStartToRunning|ShimRSS' \
 	-benchtime "${runs}x" ./containers/ | sed 's/^Benchmark/MinShimBenchmark/' | tee -a "$work/min.txt" | grep 'Benchmark'
 
 echo
-echo "== medians (ms): a container running /bin/true in a new sandbox, start to removal"
+echo "== medians (ms): a container running /bin/true in a new sandbox, start to removal;"
+echo "   cpu: mean user+system ms per run (a loaded machine inflates wall time, not this)"
 python3 - "$work" <<'PY'
 import glob, json, statistics, sys
-times = {}
+times, cpu = {}, {}
 for f in sorted(glob.glob(sys.argv[1] + "/round*.json") + glob.glob(sys.argv[1] + "/podman*.json")):
     for r in json.load(open(f))["results"]:
         times.setdefault(r["command"], []).extend(r["times"])
+        cpu.setdefault(r["command"], []).append(r["user"] + r["system"])
 names = {"min": "min (shim = test binary)", "min-shim": "min (shim = min-shim)"}
 for cmd in ["min", "min-shim", "crun", "runc", "podman"]:
     t = times.get(cmd, [])
     if t:
-        print("%-28s %8.2f  (%d runs)" % (names.get(cmd, cmd + " run"), statistics.median(t) * 1000, len(t)))
+        print("%-28s %8.2f  cpu %7.2f  (%d runs)" % (names.get(cmd, cmd + " run"), statistics.median(t) * 1000,
+              statistics.mean(cpu[cmd]) * 1000, len(t)))
 PY
 echo
-echo "== Min medians (ms)"
-awk '/Benchmark/ { for (i = 1; i < NF; i++) if ($(i+1) == "median-ms") printf "%-40s %8.2f\n", $1, $i }' "$work/min.txt"
+echo "== Min inside a running engine (Go benchmarks): medians and CPU per op (ms)"
+awk '/Benchmark/ { for (i = 1; i < NF; i++) if ($(i+1) == "median-ms" || $(i+1) == "cpu-ms/op") printf "%-40s %-10s %8.2f\n", $1, $(i+1), $i }' "$work/min.txt"
 echo
 echo "== Min memory: per pod (kB), and in total for 100 idle busybox pods (sleep)"
 awk '/ShimRSS/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /kB$|MB/) printf "%-28s %-24s %8s\n", $1, $(i+1), $i }' "$work/min.txt"
