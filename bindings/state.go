@@ -75,6 +75,7 @@ func New(opts Options) (*State, error) {
 	}
 	s.L = newLua(s)
 	s.install()
+	s.registerPrinters()
 	return s, nil
 }
 

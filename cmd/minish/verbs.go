@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"github.com/minspace/min/bindings"
+	"github.com/minspace/min/engine"
+)
+
+// verbNames are the kubectl verbs minish answers as its first argument
+// (stdlib's min.kubectl implements them).
+var verbNames = map[string]bool{
+	"get": true, "describe": true, "create": true, "apply": true, "delete": true, "label": true,
+	"annotate": true, "logs": true, "exec": true, "run": true, "scale": true, "explain": true,
+	"config": true, "cordon": true, "uncordon": true, "drain": true, "help": true, "version": true,
+}
+
+// runVerb runs `minish VERB args...` (args is os.Args[1:]) as kubectl
+// would, through stdlib's kubectl.main, with the engine every other
+// minish command uses. handled is false when args[0] is no verb.
+func runVerb(args []string) (code int, handled bool) {
+	if len(args) == 0 || !verbNames[args[0]] {
+		return 0, false
+	}
+	return runVerbIO(args, os.Stdout, os.Stderr), true
+}
+
+// runVerbIO is runVerb with explicit output streams.
+func runVerbIO(args []string, stdout, stderr io.Writer) int {
+	conn := &lazyEngine{home: engine.DefaultHome()}
+	defer conn.close()
+	s, err := bindings.New(bindings.Options{Engine: conn.open, Stdout: stdout, Stderr: stderr})
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return 1
+	}
+	defer s.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	code, err := s.Kubectl(ctx, args)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+	}
+	return code
+}
