@@ -121,18 +121,15 @@ func (c *Client) objectCall(ctx context.Context, k api.Kind, method, path string
 }
 
 // decodeObject decodes an object of kind k; a Success Status (what the
-// apiserver answers to some deletes) is no object.
+// apiserver answers to some deletes) is no object. One pass: the kind
+// lands in the object's inline TypeMeta.
 func decodeObject(k api.Kind, raw []byte) (api.Object, error) {
-	var tm api.TypeMeta
-	if err := json.Unmarshal(raw, &tm); err != nil {
-		return nil, fmt.Errorf("decoding a %s: %w", k.Kind, err)
-	}
-	if tm.Kind == "Status" {
-		return nil, nil
-	}
 	o := k.New()
 	if err := json.Unmarshal(raw, o); err != nil {
 		return nil, fmt.Errorf("decoding a %s: %w", k.Kind, err)
+	}
+	if o.GetTypeMeta().Kind == "Status" {
+		return nil, nil
 	}
 	return o, nil
 }

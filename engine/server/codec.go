@@ -102,24 +102,28 @@ func decodeObject(r *http.Request, k api.Kind) (api.Object, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, api.NewBadRequest(fmt.Sprintf("the object provided is unrecognized (must be of type %s): request body is empty", k.Kind))
 	}
-	var tm api.TypeMeta
-	if err := json.Unmarshal(b, &tm); err != nil {
-		return nil, api.NewBadRequest(fmt.Sprintf(
-			"the object provided is unrecognized (must be of type %s): couldn't get version/kind; json parse error: %v", k.Kind, err))
-	}
-	if tm.Kind != "" && tm.Kind != k.Kind {
-		return nil, api.NewBadRequest(fmt.Sprintf("the object provided is unrecognized (must be of type %s): kind %q cannot be handled here", k.Kind, tm.Kind))
-	}
-	if tm.APIVersion != "" && tm.APIVersion != "v1" {
-		return nil, api.NewBadRequest(fmt.Sprintf("the API version in the data (%s) does not match the expected API version (v1)", tm.APIVersion))
-	}
 	obj := k.New()
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if r.URL.Query().Get("fieldValidation") == "Strict" {
 		dec.DisallowUnknownFields()
 	}
 	if err := dec.Decode(obj); err != nil {
+		if !json.Valid(b) {
+			return nil, api.NewBadRequest(fmt.Sprintf(
+				"the object provided is unrecognized (must be of type %s): couldn't get version/kind; json parse error: %v", k.Kind, syntaxError(b)))
+		}
 		return nil, api.NewBadRequest(fmt.Sprintf("%s in version \"v1\" cannot be handled as a %s: %v", k.Kind, k.Kind, err))
 	}
+	if tm := obj.GetTypeMeta(); tm.Kind != "" && tm.Kind != k.Kind {
+		return nil, api.NewBadRequest(fmt.Sprintf("the object provided is unrecognized (must be of type %s): kind %q cannot be handled here", k.Kind, tm.Kind))
+	} else if tm.APIVersion != "" && tm.APIVersion != "v1" {
+		return nil, api.NewBadRequest(fmt.Sprintf("the API version in the data (%s) does not match the expected API version (v1)", tm.APIVersion))
+	}
 	return obj, nil
+}
+
+// syntaxError is encoding/json's own description of malformed input.
+func syntaxError(b []byte) error {
+	var v any
+	return json.Unmarshal(b, &v)
 }
