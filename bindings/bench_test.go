@@ -170,3 +170,15 @@ func cloneTable(s *State, t *lua.LTable) *lua.LTable {
 	})
 	return out
 }
+
+// BenchmarkNew is the cost of a Lua state with every module, what
+// `minish -e 'return 1'` pays besides process start.
+func BenchmarkNew(b *testing.B) {
+	for range b.N {
+		s, err := New(Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+}

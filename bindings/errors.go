@@ -56,6 +56,9 @@ func (s *State) raise(L *lua.LState, reason, format string, args ...any) {
 // raiseErr turns a Go error into a Lua error, keeping an API reason and
 // rendering strict-decoding errors with Lua's 1-based indices.
 func (s *State) raiseErr(L *lua.LState, err error) {
+	if ctxOf(L).Err() == context.Canceled { // Ctrl-C, not a timeout of the call
+		s.raise(L, "Cancelled", "interrupted")
+	}
 	reason := api.ReasonOf(err)
 	var fe manifest.FieldErrors
 	switch {

@@ -25,7 +25,7 @@ func (s *State) sleep(L *lua.LState) int {
 	select {
 	case <-t.C:
 	case <-ctxOf(L).Done():
-		s.raise(L, "Cancelled", "sleep: %v", ctxOf(L).Err())
+		s.raise(L, "Cancelled", "interrupted")
 	}
 	return 0
 }

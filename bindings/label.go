@@ -51,7 +51,7 @@ func (s *State) labelSet(which string) lua.LGFunction {
 			}
 		}
 		if len(patch) > 0 {
-			obj = s.patch(L, r, metaPatch(which, patch, obj.GetObjectMeta().ResourceVersion))
+			obj = s.patch(L, r, metaPatch(which, patch))
 		}
 		L.Push(s.updateSelf(L, 1, obj))
 		return 1
@@ -91,7 +91,7 @@ func (s *State) labelRemove(which string) lua.LGFunction {
 			}
 		}
 		if len(patch) > 0 {
-			obj = s.patch(L, r, metaPatch(which, patch, obj.GetObjectMeta().ResourceVersion))
+			obj = s.patch(L, r, metaPatch(which, patch))
 		}
 		L.Push(s.updateSelf(L, 1, obj))
 		return 1
@@ -130,14 +130,12 @@ func copyTable(L *lua.LState, src *lua.LTable) *lua.LTable {
 	return t
 }
 
-// metaPatch is a merge patch of metadata.labels or .annotations, guarded
-// by the resourceVersion the decision was taken on.
-func metaPatch(which string, changes map[string]any, rv string) []byte {
-	meta := map[string]any{which + "s": changes}
-	if rv != "" {
-		meta["resourceVersion"] = rv
-	}
-	b, _ := json.Marshal(map[string]any{"metadata": meta})
+// metaPatch is a merge patch of metadata.labels or .annotations. Like
+// kubectl's it carries no resourceVersion: controllers write the status of
+// the same object all the time, and a label change does not conflict with
+// them.
+func metaPatch(which string, changes map[string]any) []byte {
+	b, _ := json.Marshal(map[string]any{"metadata": map[string]any{which + "s": changes}})
 	return b
 }
 
