@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"reflect"
+	"strconv"
 	"time"
 
 	"github.com/minspace/min/engine/api"
@@ -37,7 +38,7 @@ func (e *Engine) replicationLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case ev := <-rcEvents:
-			m.rcChanged(ev)
+			m.rcChanged(ctx, ev)
 		case ev := <-podEvents:
 			m.podChanged(ctx, ev)
 		case <-requeue.C:
@@ -49,7 +50,7 @@ func (e *Engine) replicationLoop(ctx context.Context) {
 		for {
 			select {
 			case ev := <-rcEvents:
-				m.rcChanged(ev)
+				m.rcChanged(ctx, ev)
 			case ev := <-podEvents:
 				m.podChanged(ctx, ev)
 			default:
@@ -62,9 +63,12 @@ func (e *Engine) replicationLoop(ctx context.Context) {
 	}
 }
 
-func (m *replicationManager) rcChanged(ev Event) {
+func (m *replicationManager) rcChanged(ctx context.Context, ev Event) {
 	rc := ev.Object.(*api.ReplicationController)
 	key := rc.Namespace + "/" + rc.Name
+	if ev.Type != Deleted && m.pods[rc.Namespace] == nil {
+		m.loadNamespace(ctx, rc.Namespace)
+	}
 	if ev.Type == Deleted {
 		delete(m.rcs, key)
 		delete(m.dirty, key)
@@ -79,6 +83,9 @@ func (m *replicationManager) rcChanged(ev Event) {
 
 func (m *replicationManager) podChanged(ctx context.Context, ev Event) {
 	p := ev.Object.(*api.Pod)
+	if m.pods[p.Namespace] == nil && len(p.OwnerReferences) == 0 {
+		return // no RC in its namespace yet: loadNamespace reads it when one comes
+	}
 	m.setPod(p, ev.Type == Deleted)
 	if ev.Type != Deleted {
 		m.collectIfOrphaned(ctx, p)
@@ -87,6 +94,20 @@ func (m *replicationManager) podChanged(ctx context.Context, ev Event) {
 		if rc.Namespace == p.Namespace {
 			m.dirty[key] = true
 		}
+	}
+}
+
+// loadNamespace starts caching the pods of a namespace that got its first
+// RC. Pods of namespaces without RCs are not kept: a cluster of 100,000
+// bare pods costs this manager nothing.
+func (m *replicationManager) loadNamespace(ctx context.Context, ns string) {
+	m.pods[ns] = map[string]*api.Pod{}
+	list, err := m.e.List(ctx, "pods", ListOptions{Namespace: ns})
+	if err != nil {
+		return
+	}
+	for _, o := range list.Items {
+		m.setPod(o.(*api.Pod), false)
 	}
 }
 
@@ -100,7 +121,17 @@ func (m *replicationManager) setPod(p *api.Pod, gone bool) {
 		delete(ns, p.Name)
 		return
 	}
+	if old := ns[p.Name]; old != nil && old.UID == p.UID && revision(old) > revision(p) {
+		return // a queued event older than what loadNamespace read
+	}
 	ns[p.Name] = p
+}
+
+// revision is an object's resourceVersion as a number (Min's store counts
+// them; 0 when unset).
+func revision(o api.Object) int64 {
+	n, _ := strconv.ParseInt(o.GetObjectMeta().ResourceVersion, 10, 64)
+	return n
 }
 
 // syncDirty reconciles the dirty RCs; it returns when one wants a look
