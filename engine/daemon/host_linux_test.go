@@ -120,6 +120,10 @@ func TestRealPodOverSocketSurvivesEngineRestart(t *testing.T) {
 		t.Fatalf("%v; pod now %+v", err, cur)
 	}
 	checkPodIO(t, ctx, c)
+	images, err := c.ListImages(ctx)
+	if err != nil || len(images) == 0 || !strings.HasPrefix(images[0].ID, "sha256:") {
+		t.Fatalf("images over the socket: %+v %v", images, err)
+	}
 	before, _ := c.Get(ctx, "pods", "", "web")
 	h.stop() // SIGTERM's path: the engine goes, the pod stays
 	c = h.start()

@@ -45,6 +45,7 @@ func Run(t *testing.T, open Open) {
 		{"CordonDrain", testCordonDrain},
 		{"PodIOOnSimulatedNode", testPodIO},
 		{"WaitFor", testWaitFor},
+		{"ImagesWithoutHostNode", testImagesWithoutHostNode},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
@@ -428,4 +429,24 @@ func testListAcrossNamespaces(t *testing.T, c engine.Interface) {
 	if err != nil || !strings.Contains(sortedNames(nss.Items), "default,kube-node-lease,kube-public,kube-system,other") {
 		t.Fatalf("namespaces: %v %v", err, sortedNames(nss.Items))
 	}
+}
+
+// testImagesWithoutHostNode: an engine that runs no node of this machine
+// has no image store, and says so the same way on every backend.
+func testImagesWithoutHostNode(t *testing.T, c engine.Interface) {
+	is, ok := c.(engine.ImageService)
+	if !ok {
+		t.Skip("this backend has no ImageService")
+	}
+	const msg = "this engine runs no node of this machine, so it has no image store (it needs root)"
+	_, err := is.ListImages(ctxT(t))
+	wantErr(t, "list images", err, api.ErrBadRequest, msg)
+	_, err = is.ImportImage(ctxT(t), "x", "/nonexistent")
+	wantErr(t, "import", err, api.ErrBadRequest, msg)
+	err = is.RemoveImage(ctxT(t), "docker.io/library/busybox:latest")
+	wantErr(t, "remove", err, api.ErrBadRequest, msg)
+	_, err = is.BuildImage(ctxT(t), engine.ImageBuild{Name: "x", From: "busybox"})
+	wantErr(t, "build", err, api.ErrBadRequest, msg)
+	_, err = is.PullImage(ctxT(t), "localhost:5000/x", true)
+	wantErr(t, "pull", err, api.ErrBadRequest, msg)
 }

@@ -108,10 +108,16 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, t target) {
 }
 
 func (s *Server) delete(w http.ResponseWriter, r *http.Request, t target) {
-	opts, err := deleteOptions(r)
+	opts, rv, err := deleteOptions(r)
 	if err != nil {
 		writeError(w, err)
 		return
+	}
+	if rv != "" {
+		if err := s.checkResourceVersion(r, t, rv); err != nil {
+			writeError(w, err)
+			return
+		}
 	}
 	out, err := s.eng.Delete(r.Context(), t.kind.Resource, t.namespace, t.name, opts)
 	if err != nil {
@@ -194,28 +200,49 @@ func dryRunValues(v []string) (bool, error) {
 	return len(v) > 0, nil
 }
 
-// deleteOptions reads DeleteOptions from the body (if any) and the query.
-func deleteOptions(r *http.Request) (engine.DeleteOptions, error) {
+// deleteOptions reads DeleteOptions from the body (if any) and the query;
+// it also returns the resourceVersion precondition, which the engine's
+// DeleteOptions do not carry.
+func deleteOptions(r *http.Request) (engine.DeleteOptions, string, error) {
 	var d wire.DeleteOptions
 	body, err := readBody(r)
 	if err != nil {
-		return engine.DeleteOptions{}, err
+		return engine.DeleteOptions{}, "", err
 	}
 	if len(body) > 0 {
 		if mt := mediaType(r); mt != "" && mt != "application/json" {
-			return engine.DeleteOptions{}, errUnsupportedMedia(mt, "application/json")
+			return engine.DeleteOptions{}, "", errUnsupportedMedia(mt, "application/json")
 		}
 		if err := json.Unmarshal(body, &d); err != nil {
-			return engine.DeleteOptions{}, api.NewBadRequest("DeleteOptions: " + err.Error())
+			return engine.DeleteOptions{}, "", api.NewBadRequest("DeleteOptions: " + err.Error())
 		}
 		if d.Kind != "" && d.Kind != "DeleteOptions" {
-			return engine.DeleteOptions{}, api.NewBadRequest(fmt.Sprintf("the body of a delete must be DeleteOptions, not %s", d.Kind))
+			return engine.DeleteOptions{}, "", api.NewBadRequest(fmt.Sprintf("the body of a delete must be DeleteOptions, not %s", d.Kind))
 		}
 	}
 	if err := deleteQuery(r.URL.Query(), &d); err != nil {
-		return engine.DeleteOptions{}, err
+		return engine.DeleteOptions{}, "", err
 	}
-	return engineDelete(d)
+	rv := ""
+	if d.Preconditions != nil && d.Preconditions.ResourceVersion != nil {
+		rv = *d.Preconditions.ResourceVersion
+	}
+	o, err := engineDelete(d)
+	return o, rv, err
+}
+
+// checkResourceVersion is the resourceVersion precondition of a delete,
+// with the apiserver's text. It is checked just before the delete, not
+// atomically with it (the engine's Delete has no such precondition yet).
+func (s *Server) checkResourceVersion(r *http.Request, t target, rv string) error {
+	cur, err := s.eng.Get(r.Context(), t.kind.Resource, t.namespace, t.name)
+	if err != nil {
+		return err
+	}
+	if have := cur.GetObjectMeta().ResourceVersion; have != rv {
+		return api.NewConflict(t.kind.Resource, t.name, "Precondition failed: ResourceVersion in precondition: "+rv+", ResourceVersion in object meta: "+have)
+	}
+	return nil
 }
 
 // deleteQuery lets query parameters set what the body did not.
@@ -231,7 +258,16 @@ func deleteQuery(q url.Values, d *wire.DeleteOptions) error {
 		d.PropagationPolicy = &v
 	}
 	if v := q.Get("preconditions.uid"); v != "" {
-		d.Preconditions = &wire.Preconditions{UID: &v}
+		if d.Preconditions == nil {
+			d.Preconditions = &wire.Preconditions{}
+		}
+		d.Preconditions.UID = &v
+	}
+	if v := q.Get("preconditions.resourceVersion"); v != "" {
+		if d.Preconditions == nil {
+			d.Preconditions = &wire.Preconditions{}
+		}
+		d.Preconditions.ResourceVersion = &v
 	}
 	if v := q["dryRun"]; len(v) > 0 {
 		d.DryRun = v

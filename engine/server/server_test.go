@@ -144,6 +144,10 @@ func TestShapes(t *testing.T) {
 	if a.code != 200 || !strings.Contains(a.raw, `"labels":{"a":"b"}`) {
 		t.Fatalf("patch: %d %s", a.code, a.raw)
 	}
+	a = do(t, s, "DELETE", "/api/v1/namespaces/default/pods/web?preconditions.resourceVersion=1", "", "")
+	if a.code != 409 || !strings.HasPrefix(a.body["message"].(string), `Operation cannot be fulfilled on pods "web": Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: `) {
+		t.Fatalf("resourceVersion precondition: %d %s", a.code, a.raw)
+	}
 	a = do(t, s, "DELETE", "/api/v1/namespaces/default/pods/web?dryRun=All", "", "")
 	if a.code != 200 || a.body["kind"] != "Pod" {
 		t.Fatalf("dry-run delete: %d %s", a.code, a.raw)
