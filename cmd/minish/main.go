@@ -82,6 +82,10 @@ var errHelp = errors.New("help")
 func main() {
 	// A re-exec of minish as a pod's shim runs that role and never returns.
 	containers.Init()
+	// `minish get pods` and the other kubectl verbs (verbs.go).
+	if code, ok := runVerb(os.Args[1:]); ok {
+		os.Exit(code)
+	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
