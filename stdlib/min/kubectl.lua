@@ -240,6 +240,17 @@ local function resource(word)
   return r
 end
 
+-- list is printers.list with kubectl's EnhanceListError text for bad
+-- selectors.
+local function list_of(r, ns, selector, fields)
+  local h, e = P.list(r.resource, ns, selector, fields)
+  if not h and e.reason == "BadRequest" and (selector or fields) then
+    e.message = string.format('Unable to find "/v1, Resource=%s" that match label selector "%s", field selector "%s": %s',
+      r.resource, selector or "", fields or "", e.message)
+  end
+  return check(h, e)
+end
+
 -- targets reads "TYPE NAME..." or "TYPE/NAME..." from the positional
 -- words starting at `first`; returns a list of {r=, name=} and the next
 -- index.
@@ -302,7 +313,7 @@ local function get_all(a, ns, all_ns, state)
   local printed = false
   for _, res in ipairs({"pods", "replicationcontrollers"}) do
     local r = resource(res)
-    local h = check(P.list(r.resource, all_ns and "" or ns, a.selector, a.field_selector))
+    local h = list_of(r, all_ns and "" or ns, a.selector, a.field_selector)
     if P.count(h) > 0 then
       local text = check(P.print(r.resource, h, output_of(a), print_opts(a, r, all_ns, true, false)))
       if printed and output_of(a) == "" then out("\n") end
@@ -331,7 +342,7 @@ function kubectl.get(args)
     local first = true
     for word in a[1]:gmatch("[^,]+") do
       local r = resource(word)
-      local h = check(P.list(r.resource, (r.namespaced and not all_ns) and ns or "", a.selector, a.field_selector))
+      local h = list_of(r, (r.namespaced and not all_ns) and ns or "", a.selector, a.field_selector)
       if P.count(h) > 0 then
         if not first and output_of(a) == "" then out("\n") end
         out(check(P.print(r.resource, h, output_of(a), print_opts(a, r, all_ns, true, false))))
@@ -347,7 +358,7 @@ function kubectl.get(args)
     return finish(state)
   end
   local r = list.resource
-  local h = check(P.list(r.resource, (r.namespaced and not all_ns) and ns or "", a.selector, a.field_selector))
+  local h = list_of(r, (r.namespaced and not all_ns) and ns or "", a.selector, a.field_selector)
   if P.count(h) == 0 then
     if output_of(a) == "json" or output_of(a) == "yaml" then
       out(check(P.print(r.resource, h, output_of(a), print_opts(a, r, all_ns, false, false))))
@@ -378,7 +389,7 @@ function kubectl.describe(args)
     end
   else
     local r = list.resource
-    local h = check(P.list(r.resource, (r.namespaced and not a.all_namespaces) and ns or "", a.selector))
+    local h = list_of(r, (r.namespaced and not a.all_namespaces) and ns or "", a.selector)
     if P.count(h) == 0 then
       err(P.no_resources(ns, a.all_namespaces or not r.namespaced) .. "\n")
       return finish(state)
@@ -466,7 +477,7 @@ local function delete_one(a, r, ns, name, state)
 end
 
 local function delete_listed(a, r, ns, state)
-  local h = check(P.list(r.resource, r.namespaced and ns or "", a.selector))
+  local h = list_of(r, r.namespaced and ns or "", a.selector)
   local names = P.names(h)
   for _, n in ipairs(names) do delete_one(a, r, n.namespace ~= "" and n.namespace or ns, n.name, state) end
   return #names
@@ -537,7 +548,7 @@ local function meta_verb(verb, args)
     for _, t in ipairs(list) do objs[#objs + 1] = {r = t.r, ns = ns, name = t.name} end
   elseif list.resource and (a.all or a.selector) then
     local r = list.resource
-    for _, n in ipairs(P.names(check(P.list(r.resource, r.namespaced and ns or "", a.selector)))) do
+    for _, n in ipairs(P.names(list_of(r, r.namespaced and ns or "", a.selector))) do
       objs[#objs + 1] = {r = r, ns = n.namespace, name = n.name}
     end
   else
@@ -625,7 +636,7 @@ function kubectl.logs(args)
   local opts = {follow = a.follow, tail = a.tail, since = seconds(a.since), timestamps = a.timestamps, previous = a.previous}
   local pods = {}
   if a.selector then
-    for _, n in ipairs(P.names(check(P.list("pods", ns, a.selector)))) do pods[#pods + 1] = pod.get(n.name, {namespace = ns}) end
+    for _, n in ipairs(P.names(list_of(resource("pods"), ns, a.selector))) do pods[#pods + 1] = pod.get(n.name, {namespace = ns}) end
     if #pods == 0 then err(P.no_resources(ns, false) .. "\n") return true end
     if a.tail == -1 then opts.tail = 10 end
   else
