@@ -40,7 +40,7 @@ func BenchmarkLoad32(b *testing.B) {
 		b.ReportMetric(float64(r.rssEnd)/(1<<20), "rssEnd-MiB")
 		b.ReportMetric(r.engineCPU.Seconds(), "engine-cpu-s")
 		b.ReportMetric(float64(r.errors), "errors")
-		b.Logf("%d requests in %v, %d errors (first: %v), engine CPU %v over %v wall", r.n, r.wall, r.errors, r.firstErr, r.engineCPU, r.wall)
+		b.Logf("%d requests in %v, %d errors (first: %v), engine CPU %v over %v wall, RSS %s", r.n, r.wall, r.errors, r.firstErr, r.engineCPU, r.wall, strings.Join(r.rssTrace, " "))
 	}
 }
 
@@ -50,6 +50,7 @@ type loadResult struct {
 	rps            float64
 	p50, p99, wall time.Duration
 	rss10, rssEnd  int64
+	rssTrace       []string
 	engineCPU      time.Duration
 }
 
@@ -62,13 +63,22 @@ func runLoad(b *testing.B, home string, pid, clients int, d time.Duration) loadR
 	var wg sync.WaitGroup
 	cpu0 := procCPU(pid)
 	start := time.Now()
-	go func() {
-		select {
-		case <-time.After(10 * time.Second):
-			mu.Lock()
-			res.rss10 = procRSS(pid)
-			mu.Unlock()
-		case <-ctx.Done():
+	go func() { // RSS every 10 s: the store's watch history fills first, then it stays flat
+		tick := time.NewTicker(10 * time.Second)
+		defer tick.Stop()
+		for i := 1; ; i++ {
+			select {
+			case <-tick.C:
+				rss := procRSS(pid)
+				mu.Lock()
+				if i == 1 {
+					res.rss10 = rss
+				}
+				res.rssTrace = append(res.rssTrace, fmt.Sprintf("%ds:%dMiB", i*10, rss>>20))
+				mu.Unlock()
+			case <-ctx.Done():
+				return
+			}
 		}
 	}()
 	for w := range clients {
