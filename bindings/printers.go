@@ -132,11 +132,9 @@ func (s *State) fail(L *lua.LState, err error) int {
 		s.raiseErr(L, err) // Ctrl-C ends the run, it is no verb failure
 	}
 	t := L.NewTable()
-	reason := api.ReasonOf(err)
-	var fe manifest.FieldErrors
-	msg := err.Error()
-	if errors.As(err, &fe) {
-		msg, reason = fe.Local(0), api.ReasonBadRequest
+	reason, msg := api.ReasonOf(err), err.Error()
+	if reason == "" && errors.Is(err, api.ErrBadRequest) {
+		reason = api.ReasonBadRequest // a manifest the server would refuse (400)
 	}
 	t.RawSetString("reason", lua.LString(reason))
 	t.RawSetString("message", lua.LString(msg))

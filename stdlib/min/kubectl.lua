@@ -33,8 +33,8 @@ end
 -- server_text renders an API error table as kubectl's checkErr does;
 -- prefix ("error when creating ...: ") goes before non-Invalid messages.
 local function server_text(e, prefix)
-  if e.reason == "Invalid" and e.causes and #e.causes > 0 then
-    if #e.causes == 1 then return "The " .. e.message end
+  if e.reason == "Invalid" then
+    if not e.causes or #e.causes < 2 then return "The " .. e.message end
     local lines = {string.format('The %s "%s" is invalid: ', e.kind or "", e.name or "")}
     for _, c in ipairs(e.causes) do
       local f = c.field ~= "" and (c.field .. ": ") or ""
@@ -419,13 +419,22 @@ local function apply_files(verb, a)
   local ns = namespace_of(a)
   for _, src in ipairs(read_sources(a.filename)) do
     local results, e = P.apply(src.data, src.name, ns, verb == "apply")
+    local what = (verb == "apply" and "error when applying" or "error when creating") .. ' "' .. src.name .. '": '
     if not results then
-      soft(state, e)
+      local kind, version = e.message:match('^no matches for kind "(.-)" in version "(.-)"')
+      if e.reason ~= "" then
+        soft(state, e, what)
+      elseif e.message:match("^Object '") then
+        soft(state, {message = 'unable to decode "' .. src.name .. '": ' .. e.message})
+      elseif kind then
+        soft(state, {message = 'resource mapping not found for name: "" namespace: "" from "' .. src.name .. '": ' .. e.message .. "\nensure CRDs are installed first"})
+      else
+        soft(state, e)
+      end
     else
       for _, res in ipairs(results) do
         if res.err then
-          local what = verb == "apply" and "error when applying" or "error when creating"
-          soft(state, res.err, what .. ' "' .. src.name .. '": ')
+          soft(state, res.err, what)
         else
           out(res.kind:lower() .. "/" .. res.name .. " " .. res.op .. "\n")
         end
@@ -664,7 +673,7 @@ function kubectl.exec(args)
   if #argv == 0 then raise("error: you must specify at least one command for the container") end
   local name = a[1]:match("^pods?/(.+)$") or a[1]:match("^po/(.+)$") or a[1]
   local p = pod_or_fail(ns, name, false)
-  if p.status.phase ~= "Running" then
+  if p.status.phase == "Succeeded" or p.status.phase == "Failed" then
     raise("error: cannot exec into a container in a completed pod; current phase is " .. tostring(p.status.phase))
   end
   local c = pick_container(p, a.container)
