@@ -189,6 +189,11 @@ func (m *replicationManager) setOwner(rc *api.ReplicationController, p *api.Pod,
 	out, err := m.e.store.GuaranteedUpdate("pods", p.Namespace, p.Name, func(o api.Object) (api.Object, error) {
 		cur := o.(*api.Pod)
 		changed := false
+		if _, gone := m.e.orphaned.Load(rc.UID); own && gone {
+			// Checked inside the pod's own write, so an adoption can never
+			// land after an orphaning delete released this pod.
+			return nil, errUnchanged
+		}
 		if cur.UID == p.UID && own {
 			changed = controller.SetControllerRef(cur, rc)
 		} else if cur.UID == p.UID {

@@ -145,10 +145,7 @@ func testReplicationController(t *testing.T, c engine.Interface) {
 		t.Fatalf("%d pods left, want the 1 orphan", len(left))
 	}
 	if len(left[0].OwnerReferences) != 0 {
-		// Known engine race (about 1 run in 12, in-process too): the
-		// orphaning delete sometimes leaves the controller reference. It is
-		// reported; until it is fixed the suite only logs it.
-		t.Logf("KNOWN ENGINE RACE: orphaned pod %s still owned: %+v", left[0].Name, left[0].OwnerReferences)
+		t.Errorf("orphaned pod %s still owned: %+v", left[0].Name, left[0].OwnerReferences)
 	}
 	mustCreate(t, c, RC("web", 2))
 	eventually(t, "2 ready", rcReady(t, c, "web", 2))
