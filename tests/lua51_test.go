@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/minspace/min/bindings"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +15,7 @@ import (
 	"github.com/minspace/min/bindings/luavm"
 )
 
-// Lua 5.1's official test files, run against Min's Lua state (luavm.New,
+// Lua 5.1's official test files, run against the Lua state minish uses (bindings.New on luavm.New,
 // with Min's pcall, xpcall, error, coroutine guards and require).
 //
 // Origin: the _lua5.1-tests folder of the gopher-lua v1.1.2 module
@@ -150,11 +151,17 @@ func lua51Source(t *testing.T, dir, file string, patches []lua51Patch) string {
 func runLua51(t *testing.T, dir, name, src string) {
 	t.Helper()
 	var out bytes.Buffer
-	L := luavm.New(luavm.Options{ScriptDir: dir, Stdout: &out})
-	defer L.Close()
+	// The state minish runs: Min's modules loaded (bindings.New), Min's
+	// pcall, error and require in place.
+	st, err := bindings.New(bindings.Options{ScriptDir: dir, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	L := st.L
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	if err := luavm.Run(ctx, L, src, name); err != nil {
+	if err = luavm.Run(ctx, L, src, name); err != nil {
 		var e *luavm.Error
 		tb := ""
 		if errors.As(err, &e) {
