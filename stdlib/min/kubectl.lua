@@ -60,13 +60,21 @@ local function check(v, e, prefix)
 end
 
 -- soft prints an error without ending the verb; the verb fails at the end.
+-- The raised error carries the texts (marked printed, so main does not
+-- print them twice).
 local function soft(state, e, prefix)
-  err(server_text(e, prefix) .. "\n")
+  local text = server_text(e, prefix)
+  err(text .. "\n")
   state.failed = true
+  state.texts = state.texts or {}
+  state.texts[#state.texts + 1] = text
 end
 
 local function finish(state)
-  if state.failed then error(setmetatable({text = "", message = "", code = 1}, Failure), 0) end
+  if state.failed then
+    local text = table.concat(state.texts or {}, "\n")
+    error(setmetatable({text = text, message = text, code = 1, printed = true}, Failure), 0)
+  end
   return true
 end
 
@@ -568,8 +576,7 @@ local function meta_verb(verb, args)
     if changed == nil then
       local e = missing
       if e.reason == "BadRequest" and e.message:find("--overwrite is false", 1, true) then
-        err("error: " .. e.message .. "\n")
-        state.failed = true
+        soft(state, {message = e.message})
       else
         soft(state, e)
       end
@@ -992,7 +999,7 @@ function kubectl.main(argv)
   end)
   if ok then return 0 end
   if type(res) == "table" and getmetatable(res) == Failure then
-    if res.text ~= "" then err(res.text .. "\n") end
+    if res.text ~= "" and not res.printed then err(res.text .. "\n") end
     return res.code
   end
   if type(res) == "table" and res.message then
