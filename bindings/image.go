@@ -33,7 +33,7 @@ func (s *State) images(L *lua.LState, fn string) engine.ImageService {
 }
 
 func (s *State) pushImage(L *lua.LState, im engine.Image) *lua.LTable {
-	t := L.NewTable()
+	t := L.CreateTable(0, 4)
 	t.RawSetString("name", lua.LString(im.Name))
 	t.RawSetString("id", lua.LString(im.ID))
 	t.RawSetString("size", lua.LNumber(im.Size))

@@ -108,7 +108,7 @@ func (s *State) labelGet(which string) lua.LGFunction {
 				L.Push(copyTable(L, m))
 				return 1
 			}
-			L.Push(L.NewTable())
+			L.Push(L.CreateTable(0, 4))
 			return 1
 		}
 		r := s.target(L, 1, podKind, fn, "")
@@ -125,7 +125,7 @@ func (s *State) labelGet(which string) lua.LGFunction {
 func field_(t *lua.LTable, path string) lua.LValue { return field(t, path) }
 
 func copyTable(L *lua.LState, src *lua.LTable) *lua.LTable {
-	t := L.NewTable()
+	t := L.CreateTable(0, 4)
 	src.ForEach(func(k, v lua.LValue) { t.RawSet(k, v) })
 	return t
 }

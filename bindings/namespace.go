@@ -33,8 +33,8 @@ func (s *State) namespaceMethods() methods {
 func (s *State) namespaceCreate(L *lua.LState) int {
 	v := L.Get(1)
 	if name, ok := v.(lua.LString); ok {
-		t := L.NewTable()
-		meta := L.NewTable()
+		t := L.CreateTable(0, 4)
+		meta := L.CreateTable(0, 4)
 		meta.RawSetString("name", name)
 		t.RawSetString("metadata", meta)
 		v = t

@@ -46,7 +46,7 @@ func (s *State) nodeCreate(L *lua.LState) int {
 	v := lua.LValue(t)
 	if isShorthand(t) {
 		s.checkKeys(L, t, fn, []string{"name", "labels", "capacity", "simulated"})
-		meta := L.NewTable()
+		meta := L.CreateTable(0, 4)
 		meta.RawSetString("name", t.RawGetString("name"))
 		meta.RawSetString("labels", t.RawGetString("labels"))
 		// A virtual node is backed by this host (its pods really run); a
@@ -55,13 +55,13 @@ func (s *State) nodeCreate(L *lua.LState) int {
 		if lua.LVAsBool(t.RawGetString("simulated")) {
 			typ = engine.NodeSimulated
 		}
-		ann := L.NewTable()
+		ann := L.CreateTable(0, 4)
 		ann.RawSetString(engine.NodeTypeAnnotation, lua.LString(typ))
 		meta.RawSetString("annotations", ann)
-		m := L.NewTable()
+		m := L.CreateTable(0, 4)
 		m.RawSetString("metadata", meta)
 		if c := t.RawGetString("capacity"); c != lua.LNil {
-			st := L.NewTable()
+			st := L.CreateTable(0, 4)
 			st.RawSetString("capacity", c)
 			st.RawSetString("allocatable", c)
 			m.RawSetString("status", st)

@@ -69,7 +69,7 @@ var shorthandKeys = []string{"name", "image", "command", "args", "env", "ports",
 func (s *State) podShorthand(L *lua.LState, t *lua.LTable) *lua.LTable {
 	s.checkKeys(L, t, "pod.create", shorthandKeys)
 	name := fieldStr(t, "name")
-	c := L.NewTable()
+	c := L.CreateTable(0, 4)
 	c.RawSetString("name", lua.LString(name))
 	for _, k := range []string{"image", "resources"} {
 		if v := t.RawGetString(k); v != lua.LNil {
@@ -87,20 +87,20 @@ func (s *State) podShorthand(L *lua.LState, t *lua.LTable) *lua.LTable {
 	if v := t.RawGetString("ports"); v != lua.LNil {
 		c.RawSetString("ports", portList(L, v))
 	}
-	meta := L.NewTable()
+	meta := L.CreateTable(0, 4)
 	for _, k := range []string{"name", "namespace", "labels", "annotations"} {
 		if v := t.RawGetString(k); v != lua.LNil {
 			meta.RawSetString(k, v)
 		}
 	}
-	spec := L.NewTable()
+	spec := L.CreateTable(0, 4)
 	spec.RawSetString("containers", listOf(L, c))
 	for _, k := range []string{"nodeSelector", "restartPolicy"} {
 		if v := t.RawGetString(k); v != lua.LNil {
 			spec.RawSetString(k, v)
 		}
 	}
-	m := L.NewTable()
+	m := L.CreateTable(0, 4)
 	m.RawSetString("apiVersion", lua.LString("v1"))
 	m.RawSetString("kind", lua.LString("Pod"))
 	m.RawSetString("metadata", meta)
@@ -129,7 +129,7 @@ func listOf(L *lua.LState, vs ...lua.LValue) *lua.LTable {
 // stringList accepts "sh -c x" (split on blanks) or a list.
 func stringList(L *lua.LState, v lua.LValue) lua.LValue {
 	if s, ok := v.(lua.LString); ok {
-		out := L.NewTable()
+		out := L.CreateTable(4, 0)
 		for _, f := range strings.Fields(string(s)) {
 			out.Append(lua.LString(f))
 		}
@@ -147,9 +147,9 @@ func envList(L *lua.LState, v lua.LValue) lua.LValue {
 	var keys []string
 	t.ForEach(func(k, _ lua.LValue) { keys = append(keys, lua.LVAsString(k)) })
 	sortStrings(keys)
-	out := L.NewTable()
+	out := L.CreateTable(len(keys), 0)
 	for _, k := range keys {
-		e := L.NewTable()
+		e := L.CreateTable(0, 4)
 		e.RawSetString("name", lua.LString(k))
 		e.RawSetString("value", lua.LString(lua.LVAsString(t.RawGetString(k))))
 		out.Append(e)
@@ -161,14 +161,14 @@ func envList(L *lua.LState, v lua.LValue) lua.LValue {
 func portList(L *lua.LState, v lua.LValue) lua.LValue {
 	port := func(p lua.LValue) lua.LValue {
 		if n, ok := p.(lua.LNumber); ok {
-			e := L.NewTable()
+			e := L.CreateTable(0, 4)
 			e.RawSetString("containerPort", n)
 			return e
 		}
 		return p
 	}
 	if t, ok := v.(*lua.LTable); ok {
-		out := L.NewTable()
+		out := L.CreateTable(t.Len(), 0)
 		for i := 1; i <= t.Len(); i++ {
 			out.Append(port(t.RawGetInt(i)))
 		}

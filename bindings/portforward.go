@@ -59,7 +59,7 @@ func (s *State) podPortForward(L *lua.LState) int {
 }
 
 func (s *State) forwardHandle(L *lua.LState, f *forward, remote int) *lua.LTable {
-	h := L.NewTable()
+	h := L.CreateTable(0, 4)
 	h.RawSetString("local_port", lua.LNumber(f.ln.Addr().(*net.TCPAddr).Port))
 	h.RawSetString("remote_port", lua.LNumber(remote))
 	h.RawSetString("close", L.NewFunction(func(L *lua.LState) int {

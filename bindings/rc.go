@@ -43,24 +43,24 @@ func (s *State) rcCreate(L *lua.LState) int {
 
 func (s *State) rcShorthand(L *lua.LState, t *lua.LTable, fn string) *lua.LTable {
 	s.checkKeys(L, t, fn, []string{"name", "image", "replicas", "labels", "selector", "namespace", "command", "args", "env", "ports"})
-	podT := L.NewTable()
+	podT := L.CreateTable(0, 4)
 	for _, k := range []string{"name", "image", "command", "args", "env", "ports"} {
 		podT.RawSetString(k, t.RawGetString(k))
 	}
 	labels := t.RawGetString("labels")
 	if labels == lua.LNil {
-		l := L.NewTable()
+		l := L.CreateTable(0, 4)
 		l.RawSetString("app", t.RawGetString("name"))
 		labels = l
 	}
 	podT.RawSetString("labels", labels)
 	pod := s.podShorthand(L, podT)
-	tmpl := L.NewTable()
-	podMeta := L.NewTable()
+	tmpl := L.CreateTable(0, 4)
+	podMeta := L.CreateTable(0, 4)
 	podMeta.RawSetString("labels", labels)
 	tmpl.RawSetString("metadata", podMeta)
 	tmpl.RawSetString("spec", pod.RawGetString("spec"))
-	spec := L.NewTable()
+	spec := L.CreateTable(0, 4)
 	spec.RawSetString("replicas", t.RawGetString("replicas"))
 	sel := t.RawGetString("selector")
 	if sel == lua.LNil {
@@ -68,11 +68,11 @@ func (s *State) rcShorthand(L *lua.LState, t *lua.LTable, fn string) *lua.LTable
 	}
 	spec.RawSetString("selector", sel)
 	spec.RawSetString("template", tmpl)
-	meta := L.NewTable()
+	meta := L.CreateTable(0, 4)
 	meta.RawSetString("name", t.RawGetString("name"))
 	meta.RawSetString("namespace", t.RawGetString("namespace"))
 	meta.RawSetString("labels", labels)
-	m := L.NewTable()
+	m := L.CreateTable(0, 4)
 	m.RawSetString("metadata", meta)
 	m.RawSetString("spec", spec)
 	return m
