@@ -1,11 +1,11 @@
 package engine
 
 import (
-	"runtime"
-	"runtime/debug"
 	"context"
 	"fmt"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"

@@ -12,6 +12,9 @@ import (
 // that revision, so no change in between is missed.
 func WaitFor(ctx context.Context, c Interface, resource, namespace, name string, cond func(api.Object) bool) (api.Object, error) {
 	for {
+		if ctx.Err() != nil {
+			return nil, api.NewTimeout("timed out waiting for " + resource + " \"" + name + "\": " + ctx.Err().Error())
+		}
 		obj, err := c.Get(ctx, resource, namespace, name)
 		if err != nil && !errors.Is(err, api.ErrNotFound) {
 			return nil, err

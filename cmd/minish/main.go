@@ -16,6 +16,7 @@ import (
 	"github.com/minspace/min/bindings/repl"
 	"github.com/minspace/min/containers"
 	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/daemon"
 )
 
 const usage = `usage: minish [options] [script [args...]]
@@ -82,6 +83,10 @@ var errHelp = errors.New("help")
 func main() {
 	// A re-exec of minish as a pod's shim runs that role and never returns.
 	containers.Init()
+	// `minish engine [run|start|stop|status]`: the engine daemon.
+	if len(os.Args) > 1 && os.Args[1] == "engine" {
+		os.Exit(daemon.Main(os.Args[2:]))
+	}
 	// `minish get pods` and the other kubectl verbs (verbs.go).
 	if code, ok := runVerb(os.Args[1:]); ok {
 		os.Exit(code)
