@@ -32,6 +32,14 @@ type hostEngine struct {
 }
 
 func newHostEngine(t *testing.T) *hostEngine {
+	if os.Getenv("MIN_TEST_DAEMON_HOST") != "1" {
+		// After a full run of this package as root, a pod shim of this test
+		// (a re-exec of daemon.test, parent gone) kept spawning processes
+		// that ran this package's tests again. Until that is understood and
+		// fixed, the test runs only when asked for (MIN_TEST_DAEMON_HOST=1)
+		// and watched.
+		t.Skip("disabled: a leftover shim of this test re-ran the test binary in a loop (see the session-1 closing note)")
+	}
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: runs real containers in namespaces and cgroups")
 	}
