@@ -124,7 +124,7 @@ func (s *State) deleteRefs(L *lua.LState, refs []ref, d deleteOpts) *lua.LTable 
 func (s *State) waitGone(L *lua.LState, r ref, uid string, timeout time.Duration) {
 	ctx, cancel := withTimeout(ctxOf(L), timeout)
 	defer cancel()
-	_, err := waitFor(ctx, s.api(L), r.kind.Resource, r.ns, r.name, func(o api.Object) bool {
+	_, err := engine.WaitFor(ctx, s.api(L), r.kind.Resource, r.ns, r.name, func(o api.Object) bool {
 		return o == nil || o.GetObjectMeta().UID != uid
 	})
 	if err != nil {

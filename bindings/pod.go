@@ -236,7 +236,7 @@ func (s *State) podWait(L *lua.LState) int {
 	ctx, cancel := withTimeout(ctxOf(L), timeout)
 	defer cancel()
 	var final api.Object
-	_, err := waitFor(ctx, s.api(L), r.kind.Resource, r.ns, r.name, func(obj api.Object) bool {
+	_, err := engine.WaitFor(ctx, s.api(L), r.kind.Resource, r.ns, r.name, func(obj api.Object) bool {
 		if obj == nil {
 			return true
 		}

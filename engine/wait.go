@@ -39,6 +39,8 @@ func WaitFor(ctx context.Context, c Interface, resource, namespace, name string,
 // watchUntil follows one watch; it returns done=false when the watch closed
 // early (fell behind, or history expired) so that the caller starts again.
 func watchUntil(ctx context.Context, c Interface, resource, namespace, name, rv string, cond func(api.Object) bool) (bool, api.Object, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ends the watch when the wait is over
 	ch, err := c.Watch(ctx, resource, ListOptions{Namespace: namespace, FieldSelector: "metadata.name=" + name, ResourceVersion: rv})
 	if errors.Is(err, api.ErrGone) {
 		return false, nil, nil
