@@ -150,3 +150,17 @@ func (e *Engine) run(f func(ctx context.Context)) {
 // Images is the image store of this machine's node (nil when the engine
 // runs no host node).
 func (e *Engine) Images() *image.Store { return e.images }
+
+// every runs fn each period until ctx ends (first after one period).
+func (e *Engine) every(ctx context.Context, period time.Duration, fn func()) {
+	tick := time.NewTicker(period)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			fn()
+		}
+	}
+}

@@ -68,17 +68,10 @@ func (r *recorder) record(obj api.Object, typ, reason, component, msg string) {
 
 // eventCollector deletes events older than eventTTL.
 func (e *Engine) eventCollector(ctx context.Context) {
-	tick := time.NewTicker(time.Minute)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+	e.every(ctx, time.Minute, func() {
 		list, err := e.List(ctx, "events", ListOptions{})
 		if err != nil {
-			continue
+			return
 		}
 		cutoff := e.opts.Now().Add(-eventTTL)
 		for _, o := range list.Items {
@@ -87,5 +80,5 @@ func (e *Engine) eventCollector(ctx context.Context) {
 				e.store.Delete("events", ev.Namespace, ev.Name, ev.UID)
 			}
 		}
-	}
+	})
 }

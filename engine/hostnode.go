@@ -142,14 +142,7 @@ func osImage() string {
 
 // heartbeat keeps a node's Ready condition fresh while its kubelet runs.
 func (e *Engine) heartbeat(ctx context.Context, node string) {
-	tick := time.NewTicker(heartbeatEvery)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+	e.every(ctx, heartbeatEvery, func() {
 		e.updateStatus("nodes", "", node, func(o api.Object) bool {
 			n := o.(*api.Node)
 			now := e.now()
@@ -164,31 +157,24 @@ func (e *Engine) heartbeat(ctx context.Context, node string) {
 			}
 			return true
 		})
-	}
+	})
 }
 
 // nodeLifecycle marks nodes whose kubelet stopped heartbeating as
 // NotReady (Ready=Unknown), as Kubernetes' node lifecycle controller does.
 // Simulated nodes are run by the engine itself and never go stale.
 func (e *Engine) nodeLifecycle(ctx context.Context) {
-	tick := time.NewTicker(heartbeatEvery)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+	e.every(ctx, heartbeatEvery, func() {
 		list, err := e.List(ctx, "nodes", ListOptions{})
 		if err != nil {
-			continue
+			return
 		}
 		for _, o := range list.Items {
 			if n := o.(*api.Node); nodeType(n) == NodeHost || nodeType(n) == NodeVirtual {
 				e.markIfStale(n)
 			}
 		}
-	}
+	})
 }
 
 func (e *Engine) markIfStale(n *api.Node) {
