@@ -32,17 +32,8 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, t target) {
 }
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request, t target) {
-	dry, err := dryRun(r.URL.Query())
+	obj, dry, err := objectOf(r, t)
 	if err != nil {
-		writeError(w, err)
-		return
-	}
-	obj, err := decodeObject(r, t.kind)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	if err := placeInNamespace(obj, t); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -55,17 +46,8 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, t target) {
 }
 
 func (s *Server) update(w http.ResponseWriter, r *http.Request, t target) {
-	dry, err := dryRun(r.URL.Query())
+	obj, dry, err := objectOf(r, t)
 	if err != nil {
-		writeError(w, err)
-		return
-	}
-	obj, err := decodeObject(r, t.kind)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	if err := placeInNamespace(obj, t); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -307,4 +289,18 @@ func engineDelete(d wire.DeleteOptions) (engine.DeleteOptions, error) {
 		}
 	}
 	return o, nil
+}
+
+// objectOf reads what a create or update sends: the object in the body,
+// placed in the URL's namespace, and the dryRun parameter.
+func objectOf(r *http.Request, t target) (api.Object, bool, error) {
+	dry, err := dryRun(r.URL.Query())
+	if err != nil {
+		return nil, false, err
+	}
+	obj, err := decodeObject(r, t.kind)
+	if err != nil {
+		return nil, false, err
+	}
+	return obj, dry, placeInNamespace(obj, t)
 }
