@@ -34,9 +34,14 @@
 // layers are content-addressed, so Resolve, which the runtime calls per
 // container start, costs one stat once its image is cached.
 //
+// Load is `docker load`: every image of a docker archive or OCI layout,
+// under the names the archive gives them.
+//
 // Layers in use: Remove deletes layers no image references. A runtime whose
 // containers still have them mounted lists them through Options.Pinned;
-// GC frees them later.
+// GC frees them later. HasGarbage says when a GC may free something (an
+// image lost its last name to a newer import, or a pinned layer was kept),
+// so that a caller can run GC when its pins go away.
 //
 // This package must never import engine/, bindings/, gopher-lua or its
 // parent package containers: the runtime consumes it through Resolve.

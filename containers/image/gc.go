@@ -69,7 +69,13 @@ func (s *Store) GC() error {
 
 // collect is GC's work; the caller holds gcLock exclusively, so no import
 // is between unpacking a layer and naming its image.
-func (s *Store) collect() error {
+func (s *Store) collect() (err error) {
+	s.garbage.Store(false) // before reading: a concurrent setter is not lost
+	defer func() {
+		if err != nil {
+			s.garbage.Store(true)
+		}
+	}()
 	unlock, err := s.lock(refsLock, false)
 	if err != nil {
 		return err
@@ -93,7 +99,11 @@ func (s *Store) collect() error {
 	}
 	if s.opts.Pinned != nil {
 		for _, p := range s.opts.Pinned() {
-			keep[filepath.Base(filepath.Dir(p))] = true
+			hx := filepath.Base(filepath.Dir(p))
+			if !keep[hx] && isDir(filepath.Join(s.layersDir(), hx)) {
+				s.garbage.Store(true) // kept for its pin alone: free it later
+			}
+			keep[hx] = true
 		}
 	}
 	configs, err := s.sweep(s.imagesDir(), ".json", live)
@@ -133,4 +143,9 @@ func (s *Store) sweep(dir, suffix string, keep map[string]bool) ([]string, error
 		}
 	}
 	return gone, nil
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }

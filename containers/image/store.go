@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -55,6 +56,11 @@ type Store struct {
 	layerL    map[string]*sync.Mutex // per-diffID extraction locks
 	busyboxMu sync.Mutex             // one EnsureBusybox assembles at a time
 
+	// garbage says GC may free something: an image lost its last name
+	// (a new import took it) or a layer was kept only because it was
+	// pinned. Set when the store opens: another process may have left some.
+	garbage atomic.Bool
+
 	// Caches that make Resolve cost one stat (it runs per container
 	// start). Configs and layer sizes are content-addressed, so they never
 	// change; the refs are re-read when repositories.json is replaced.
@@ -86,8 +92,15 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := s.clearTmp(); err != nil {
 		return nil, err
 	}
+	s.garbage.Store(true)
 	return s, nil
 }
+
+// HasGarbage tells whether GC may have something to free: an image lost
+// its last name to a newer one (an import or build under the same name),
+// or an earlier GC kept layers only because Options.Pinned listed them.
+// It is cheap (no I/O), for callers that run GC when pins go away.
+func (s *Store) HasGarbage() bool { return s.garbage.Load() }
 
 // Dir is the directory the store lives in.
 func (s *Store) Dir() string { return s.dir }
@@ -276,6 +289,9 @@ func (s *Store) setRef(nm, id string) error {
 	refs, err := s.readRefs()
 	if err != nil {
 		return err
+	}
+	if old, ok := refs[nm]; ok && old != id {
+		s.garbage.Store(true)
 	}
 	refs[nm] = id
 	return s.writeRefs(refs)
