@@ -29,7 +29,7 @@ const (
 // startHostNode registers this machine as a node and starts its kubelet.
 // It needs root (namespaces, cgroups, the pod bridge).
 func (e *Engine) startHostNode() error {
-	images, err := image.Open(filepath.Join(e.home, "images"), image.Options{})
+	images, err := image.Open(filepath.Join(e.home, "images"), image.Options{Pinned: e.pinnedLayers})
 	if err != nil {
 		return err
 	}
@@ -49,6 +49,7 @@ func (e *Engine) startHostNode() error {
 	}
 	e.setAgent(node.Name, k)
 	e.run(k.loop)
+	e.run(e.imageGC)
 	e.run(func(ctx context.Context) { e.heartbeat(ctx, node.Name) })
 	e.run(e.virtualLoop)
 	return nil

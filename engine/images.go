@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/minspace/min/containers/image"
+	"github.com/minspace/min/containers/shim"
 	"github.com/minspace/min/engine/api"
 )
 
@@ -27,6 +30,10 @@ type Image struct {
 	ID      string    `json:"id"`   // "sha256:…"
 	Size    int64     `json:"size"` // bytes of files over all layers
 	Created time.Time `json:"created"`
+	// Loaded lists, for an ImportImage without a name (`docker load`),
+	// every image the archive gave, once per name, in its order; the
+	// other fields describe the first.
+	Loaded []Image `json:"loaded,omitempty"`
 }
 
 // ImageBuild makes a new image from a base plus files: the Lua way to write
@@ -85,11 +92,16 @@ func (e *Engine) ListImages(ctx context.Context) ([]Image, error) {
 	return out, nil
 }
 
-// ImportImage implements ImageService.
+// ImportImage implements ImageService. Without a name it loads every
+// image of a docker archive or OCI layout under the archive's own names
+// (`docker load`) and lists them in Image.Loaded.
 func (e *Engine) ImportImage(ctx context.Context, name, source string) (Image, error) {
 	s, err := e.imageStore()
 	if err != nil {
 		return Image{}, err
+	}
+	if name == "" {
+		return loadImages(s, source)
 	}
 	im, err := s.Import(name, source)
 	if err != nil {
@@ -98,10 +110,30 @@ func (e *Engine) ImportImage(ctx context.Context, name, source string) (Image, e
 	return imageOf(im), nil
 }
 
-// RemoveImage implements ImageService.
+func loadImages(s *image.Store, source string) (Image, error) {
+	list, err := s.Load(source)
+	if err != nil {
+		return Image{}, imageError(source, fmt.Errorf("loading %s: %w", source, err))
+	}
+	if len(list) == 0 {
+		return Image{}, api.NewBadRequest(fmt.Sprintf("loading %s: the archive holds no image", source))
+	}
+	out := imageOf(&list[0])
+	for i := range list {
+		out.Loaded = append(out.Loaded, imageOf(&list[i]))
+	}
+	return out, nil
+}
+
+// RemoveImage implements ImageService. It refuses an image that a pod
+// names (as docker rmi refuses one a container uses): its containers run
+// it, or will when they start or restart.
 func (e *Engine) RemoveImage(ctx context.Context, name string) error {
 	s, err := e.imageStore()
 	if err != nil {
+		return err
+	}
+	if err := e.checkUnused(ctx, s, name); err != nil {
 		return err
 	}
 	return imageError(name, s.Remove(name))
@@ -138,4 +170,163 @@ func (e *Engine) PullImage(ctx context.Context, ref string, insecure bool) (Imag
 		return Image{}, imageError(ref, err)
 	}
 	return imageOf(im), nil
+}
+
+// checkUnused fails with a Conflict when a pod uses the image ref names:
+// a container names it, or names the same image another way (its ID)
+// while ref is the image's last name.
+func (e *Engine) checkUnused(ctx context.Context, s *image.Store, ref string) error {
+	img, err := s.Get(ref)
+	if err != nil {
+		return imageError(ref, err)
+	}
+	last, err := lastName(s, img, ref)
+	if err != nil {
+		return err
+	}
+	pods, err := e.List(ctx, "pods", ListOptions{})
+	if err != nil {
+		return err
+	}
+	ids := map[string]string{} // container image -> image ID, "" when none
+	for _, o := range pods.Items {
+		p := o.(*api.Pod)
+		for _, c := range p.Spec.Containers {
+			if uses(s, ids, c.Image, img, last) {
+				return imageInUse(img.Name, p)
+			}
+		}
+	}
+	return nil
+}
+
+// lastName tells whether removing ref removes the image itself: ref is
+// its ID, or no other name points to it.
+func lastName(s *image.Store, img *image.Image, ref string) (bool, error) {
+	if ref == img.ID {
+		return true, nil
+	}
+	all, err := s.List()
+	if err != nil {
+		return false, err
+	}
+	for _, other := range all {
+		if other.ID == img.ID && other.Name != img.Name {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+func uses(s *image.Store, ids map[string]string, ctrImage string, img *image.Image, last bool) bool {
+	if n, err := image.Normalize(ctrImage); err == nil && n == img.Name {
+		return true
+	}
+	if !last {
+		return false
+	}
+	id, ok := ids[ctrImage]
+	if !ok {
+		if got, err := s.Get(ctrImage); err == nil {
+			id = got.ID
+		}
+		ids[ctrImage] = id
+	}
+	return id == img.ID
+}
+
+func imageInUse(name string, p *api.Pod) error {
+	return &api.StatusError{Reason: api.ReasonConflict, Code: http.StatusConflict,
+		Message: fmt.Sprintf("image %q is in use by pod %s/%s: delete the pod first", name, p.Namespace, p.Name),
+		Details: &api.StatusDetails{Name: name, Kind: "images"}}
+}
+
+// pinnedLayers is the image store's Options.Pinned: the layers that GC
+// must keep although no image may reference them any more. They are the
+// layers of every container this machine's runtimes have set up (read
+// from their pods' state, so a container keeps the layers it was started
+// with when its image's name moves to a newer image), and those of the
+// images that existing pods name (pods about to start).
+func (e *Engine) pinnedLayers() []string {
+	var out []string
+	dirs, _ := filepath.Glob(filepath.Join(e.home, "containers", "pods", "*"))
+	more, _ := filepath.Glob(filepath.Join(e.home, "nodes", "*", "pods", "*"))
+	for _, dir := range append(dirs, more...) {
+		cfg, err := shim.ReadConfig(dir)
+		if err != nil {
+			continue // a pod being created or removed: its images are named by its pod
+		}
+		for _, c := range cfg.Containers {
+			out = append(out, c.Layers...)
+		}
+	}
+	if e.images == nil {
+		return out
+	}
+	pods, err := e.List(e.ctx, "pods", ListOptions{})
+	if err != nil {
+		return out
+	}
+	seen := map[string]bool{}
+	for _, o := range pods.Items {
+		for _, c := range o.(*api.Pod).Spec.Containers {
+			if !seen[c.Image] {
+				seen[c.Image] = true
+				layers, _, _ := e.images.Resolve(c.Image)
+				out = append(out, layers...)
+			}
+		}
+	}
+	return out
+}
+
+// imageGCDelay gathers the deletions of many pods into one GC.
+const imageGCDelay = 200 * time.Millisecond
+
+// imageGC frees image layers once nothing pins them: a pod's deletion is
+// what unpins, so it runs GC after pods are deleted (and once at start),
+// when the store says GC has something to free.
+func (e *Engine) imageGC(ctx context.Context) {
+	for ctx.Err() == nil {
+		events, err := e.Watch(ctx, "pods", ListOptions{})
+		e.collectImages() // what was deleted before the watch began
+		if err != nil {
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		for ev := range events {
+			if ev.Type != Deleted {
+				continue
+			}
+			drain(ctx, events, imageGCDelay)
+			e.collectImages()
+		}
+	}
+}
+
+// drain consumes events for d (a burst of deletions) or until ctx ends.
+func drain(ctx context.Context, events <-chan Event, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			return
+		case _, ok := <-events:
+			if !ok {
+				return
+			}
+		}
+	}
+}
+
+func (e *Engine) collectImages() {
+	if e.images != nil && e.images.HasGarbage() {
+		e.images.GC()
+	}
 }
