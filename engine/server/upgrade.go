@@ -50,12 +50,35 @@ func switchProtocols(w http.ResponseWriter, proto string) (net.Conn, *bufio.Read
 	return conn, rw, nil
 }
 
-// exec runs a command in a pod over Min's framed protocol (wire.Frame*).
+// exec runs a command in a pod over the protocol the client asks for:
+// kubectl's WebSocket channels or SPDY streams, or Min's framed protocol.
 func (s *Server) exec(w http.ResponseWriter, r *http.Request, t target) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		writeError(w, errMethodNotAllowed())
 		return
 	}
+	kind := streamKind(r)
+	if kind != kindWebSocket && kind != kindSPDY {
+		s.execMin(w, r, t)
+		return
+	}
+	req, err := parseExecRequest(r.URL.Query())
+	if err == nil {
+		req.container, err = s.checkStreamTarget(r.Context(), t, req.container, true)
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if kind == kindWebSocket {
+		s.execWebSocket(w, r, t, req)
+		return
+	}
+	s.execSPDY(w, r, t, req)
+}
+
+// execMin runs a command over Min's framed protocol (wire.Frame*).
+func (s *Server) execMin(w http.ResponseWriter, r *http.Request, t target) {
 	q := r.URL.Query()
 	opts := engine.ExecOptions{Container: q.Get("container"), Command: q["command"], TTY: q.Get("tty") == "true"}
 	if len(opts.Command) == 0 {
@@ -129,14 +152,33 @@ func readExecInput(r io.Reader, stdin *io.PipeWriter, cancel context.CancelFunc)
 	}
 }
 
-// portForward dials a port inside the pod first, so that a failure is an
-// ordinary Status answer; then it switches protocols and copies bytes
-// both ways until both directions have ended.
+// portForward serves kubectl's SPDY port-forward, its WebSocket tunnel,
+// or Min's own protocol.
 func (s *Server) portForward(w http.ResponseWriter, r *http.Request, t target) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		writeError(w, errMethodNotAllowed())
 		return
 	}
+	kind := streamKind(r)
+	if kind != kindWebSocket && kind != kindSPDY {
+		s.portForwardMin(w, r, t)
+		return
+	}
+	if _, err := s.checkStreamTarget(r.Context(), t, "", false); err != nil {
+		writeError(w, err)
+		return
+	}
+	if kind == kindWebSocket {
+		s.portForwardTunnel(w, r, t)
+		return
+	}
+	s.portForwardSPDY(w, r, t)
+}
+
+// portForwardMin dials a port inside the pod first, so that a failure is
+// an ordinary Status answer; then it switches protocols and copies bytes
+// both ways until both directions have ended.
+func (s *Server) portForwardMin(w http.ResponseWriter, r *http.Request, t target) {
 	if p := upgradeProtocol(r); p != wire.PortForwardProtocol {
 		writeError(w, errUpgradeRequiredFor("port-forward", p, wire.PortForwardProtocol))
 		return
