@@ -34,6 +34,27 @@ type podIO struct {
 	mu    sync.Mutex
 	ports map[int]string // pod port -> test listener address
 	execs int            // running commands
+	logs  engine.LogOptions
+}
+
+// Logs writes five lines, then (following) waits for its context.
+func (p *podIO) Logs(ctx context.Context, namespace, pod string, opts engine.LogOptions, w io.Writer) error {
+	if _, err := p.Get(ctx, "pods", namespace, pod); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.logs = opts
+	p.mu.Unlock()
+	for i := 1; i <= 5; i++ {
+		if _, err := fmt.Fprintf(w, "line %d\n", i); err != nil {
+			return err
+		}
+	}
+	if opts.Follow {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return nil
 }
 
 func (p *podIO) Exec(ctx context.Context, namespace, pod string, opts engine.ExecOptions) (int, error) {
