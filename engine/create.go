@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/store"
 )
 
 // maxGenerateNameRetries is the apiserver's RetryGenerateName count.
@@ -15,11 +16,21 @@ const maxGenerateNameRetries = 8
 
 // Create implements Interface.
 func (e *Engine) Create(ctx context.Context, obj api.Object, opts CreateOptions) (api.Object, error) {
+	out, err := e.create(obj.DeepCopyObject(), opts)
+	if err != nil || opts.DryRun {
+		return out, err
+	}
+	return out.DeepCopyObject(), nil
+}
+
+// create is Create for the engine's own components: obj becomes the
+// store's (the caller must not touch it afterwards) and the result is the
+// stored object itself, which must never be changed.
+func (e *Engine) create(obj api.Object, opts CreateOptions) (api.Object, error) {
 	kind, err := kindOf(obj)
 	if err != nil {
 		return nil, err
 	}
-	obj = obj.DeepCopyObject()
 	if err := e.prepareCreate(kind, obj); err != nil {
 		return nil, err
 	}
@@ -47,6 +58,31 @@ func (e *Engine) Create(ctx context.Context, obj api.Object, opts CreateOptions)
 			return nil, se
 		}
 	}
+}
+
+// createOp prepares the creation of obj for a batch (store.Apply), as
+// create does: server fields, defaults, namespace admission, validation.
+// Nodes and generateName are not for batches.
+func (e *Engine) createOp(obj api.Object) (store.Op, error) {
+	kind, err := kindOf(obj)
+	if err != nil {
+		return store.Op{}, err
+	}
+	if _, ok := obj.(*api.Node); ok || obj.GetObjectMeta().Name == "" {
+		return store.Op{}, api.NewBadRequest("engine: nodes and generated names are created one at a time")
+	}
+	if err := e.prepareCreate(kind, obj); err != nil {
+		return store.Op{}, err
+	}
+	if kind.Namespaced {
+		if err := e.admitNamespace(kind, obj.GetObjectMeta()); err != nil {
+			return store.Op{}, err
+		}
+	}
+	if errs := api.ValidateObject(obj); len(errs) > 0 {
+		return store.Op{}, api.InvalidError(obj, errs)
+	}
+	return store.Op{Create: obj}, nil
 }
 
 // prepareCreate sets what the server owns on create and applies defaults.
@@ -88,7 +124,7 @@ func (e *Engine) prepareCreate(kind api.Kind, obj api.Object) error {
 
 // admitNamespace refuses content for a missing or terminating namespace.
 func (e *Engine) admitNamespace(kind api.Kind, meta *api.ObjectMeta) error {
-	o, err := e.store.Get("namespaces", "", meta.Namespace)
+	o, err := e.store.GetShared("namespaces", "", meta.Namespace)
 	if errors.Is(err, api.ErrNotFound) {
 		return api.NewNotFound("namespaces", meta.Namespace)
 	}
@@ -111,9 +147,9 @@ func (e *Engine) validateAndStore(kind api.Kind, obj api.Object, opts CreateOpti
 		return nil, api.InvalidError(obj, errs)
 	}
 	if opts.DryRun {
-		return obj.DeepCopyObject(), nil
+		return obj, nil
 	}
-	return e.store.Create(obj)
+	return e.store.CreateShared(obj)
 }
 
 // generateName appends 5 random characters from the apiserver's alphabet

@@ -12,6 +12,7 @@ import (
 	"github.com/minspace/min/containers/image"
 	"github.com/minspace/min/containers/network"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/sched"
 	"github.com/minspace/min/engine/store"
 )
 
@@ -49,6 +50,7 @@ type Engine struct {
 	nodeMu   sync.Mutex      // serialises node creation (pod CIDR allocation)
 	podCIDRs map[string]bool // pod CIDRs held by nodes, under nodeMu; nil until first needed
 	events   *recorder
+	sched    *sched.Scheduler // the scheduler's cache of nodes and counted pods
 	images   *image.Store     // this machine's image store; nil without a host node
 	nets     *network.Manager // this machine's pod network; nil without a host node
 
@@ -100,6 +102,7 @@ func Open(home string, opts Options) (*Engine, error) {
 	e := &Engine{home: home, opts: opts, store: st, ctx: ctx, cancel: cancel,
 		nsKick: make(chan struct{}, 1), agents: map[string]nodeAgent{}}
 	e.events = &recorder{e: e, seen: map[string]string{}}
+	e.sched = sched.New(sched.Options{})
 	if err := e.ensureNamespaces(); err != nil {
 		st.Close()
 		cancel()

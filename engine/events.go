@@ -7,10 +7,15 @@ import (
 	"time"
 
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/store"
 )
 
 // eventTTL is how long events are kept (the apiserver's default).
 const eventTTL = time.Hour
+
+// maxSeenEvents bounds the recorder's memory of recent events, as
+// client-go's aggregation cache (maxLruCacheEntries) does.
+const maxSeenEvents = 4096
 
 // recorder writes Event objects, folding repeats of the same event on the
 // same object into one object with a count, as client-go's recorder does.
@@ -18,63 +23,122 @@ type recorder struct {
 	e    *Engine
 	mu   sync.Mutex
 	seen map[string]string // aggregation key -> event name
+	last int64             // the newest event name's nanoseconds: names never repeat
 }
 
 func eventKey(ref api.ObjectReference, typ, reason, msg string) string {
 	return ref.UID + "\x00" + typ + "\x00" + reason + "\x00" + msg
 }
 
+// note is one event to record.
+type note struct {
+	obj                         api.Object
+	typ, reason, component, msg string
+	key, ns, name               string // aggregation key, the event's namespace, its name when seen before
+	ref                         api.ObjectReference
+}
+
+func (r *recorder) note(obj api.Object, typ, reason, component, msg string) *note {
+	tm, m := obj.GetTypeMeta(), obj.GetObjectMeta()
+	n := &note{obj: obj, typ: typ, reason: reason, component: component, msg: msg, ns: m.Namespace,
+		ref: api.ObjectReference{Kind: tm.Kind, Namespace: m.Namespace, Name: m.Name, UID: m.UID,
+			APIVersion: "v1", ResourceVersion: m.ResourceVersion}}
+	if n.ns == "" {
+		n.ns = "default"
+	}
+	n.key = eventKey(n.ref, typ, reason, msg)
+	r.mu.Lock()
+	n.name = r.seen[n.key]
+	r.mu.Unlock()
+	return n
+}
+
 // record notes that something happened to obj. Failures are dropped: an
 // event must never fail the operation it describes.
 func (r *recorder) record(obj api.Object, typ, reason, component, msg string) {
-	tm, m := obj.GetTypeMeta(), obj.GetObjectMeta()
-	ref := api.ObjectReference{Kind: tm.Kind, Namespace: m.Namespace, Name: m.Name, UID: m.UID,
-		APIVersion: "v1", ResourceVersion: m.ResourceVersion}
-	ns := m.Namespace
-	if ns == "" {
-		ns = "default"
-	}
-	key := eventKey(ref, typ, reason, msg)
-	now := r.e.now()
-	r.mu.Lock()
-	name, ok := r.seen[key]
-	r.mu.Unlock()
-	if ok {
-		_, err := r.e.store.GuaranteedUpdate("events", ns, name, func(cur api.Object) (api.Object, error) {
-			ev := cur.(*api.Event)
-			ev.Count++
-			ev.LastTimestamp = now
-			return ev, nil
-		})
-		if err == nil {
+	n := r.note(obj, typ, reason, component, msg)
+	if n.name != "" {
+		if _, err := r.e.store.GuaranteedUpdateShared("events", n.ns, n.name, r.bump); err == nil {
 			return
 		}
 	}
-	ev := &api.Event{
-		ObjectMeta:     api.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("%s.%x", m.Name, time.Now().UnixNano())},
-		InvolvedObject: ref, Reason: reason, Message: msg, Type: typ, Count: 1,
-		Source:         api.EventSource{Component: component},
+	ev := r.newEvent(n)
+	if _, err := r.e.create(ev, CreateOptions{}); err == nil {
+		r.remember(n.key, ev.Name)
+	}
+}
+
+// recordAll records many events in one store transaction (the scheduler
+// records one per binding). Repeats of events seen before are recorded
+// one at a time, as record does.
+func (r *recorder) recordAll(notes []*note) {
+	ops := make([]store.Op, 0, len(notes))
+	created := make([]*note, 0, len(notes))
+	names := make([]string, 0, len(notes))
+	for _, n := range notes {
+		if n.name != "" {
+			r.record(n.obj, n.typ, n.reason, n.component, n.msg)
+			continue
+		}
+		ev := r.newEvent(n)
+		op, err := r.e.createOp(ev)
+		if err != nil {
+			continue
+		}
+		ops, created, names = append(ops, op), append(created, n), append(names, ev.Name)
+	}
+	for i, res := range r.e.store.Apply(ops) {
+		if res.Err == nil {
+			r.remember(created[i].key, names[i])
+		}
+	}
+}
+
+func (r *recorder) bump(cur api.Object) (api.Object, error) {
+	ev := cur.(*api.Event)
+	ev.Count++
+	ev.LastTimestamp = r.e.now()
+	return ev, nil
+}
+
+func (r *recorder) newEvent(n *note) *api.Event {
+	now := r.e.now()
+	return &api.Event{
+		ObjectMeta:     api.ObjectMeta{Namespace: n.ns, Name: fmt.Sprintf("%s.%x", n.ref.Name, r.nanos())},
+		InvolvedObject: n.ref, Reason: n.reason, Message: n.msg, Type: n.typ, Count: 1,
+		Source:         api.EventSource{Component: n.component},
 		FirstTimestamp: now, LastTimestamp: now,
 	}
-	if _, err := r.e.Create(context.Background(), ev, CreateOptions{}); err == nil {
-		r.mu.Lock()
-		if len(r.seen) > 100000 { // bound the memory: forget, at worst an event repeats
-			r.seen = map[string]string{}
-		}
-		r.seen[key] = ev.Name
-		r.mu.Unlock()
+}
+
+// nanos is the clock in nanoseconds for an event's name (client-go names
+// events "<object>.<hex nanoseconds>"), moved on by one when a batch asks
+// twice within the same nanosecond.
+func (r *recorder) nanos() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.last = max(time.Now().UnixNano(), r.last+1)
+	return r.last
+}
+
+func (r *recorder) remember(key, name string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.seen) >= maxSeenEvents { // bound the memory: forget, at worst an event repeats
+		r.seen = map[string]string{}
 	}
+	r.seen[key] = name
 }
 
 // eventCollector deletes events older than eventTTL.
 func (e *Engine) eventCollector(ctx context.Context) {
 	e.every(ctx, time.Minute, func() {
-		list, err := e.List(ctx, "events", ListOptions{})
+		list, _, err := e.store.List("events", store.ListOptions{Shared: true})
 		if err != nil {
 			return
 		}
 		cutoff := e.opts.Now().Add(-eventTTL)
-		for _, o := range list.Items {
+		for _, o := range list {
 			ev := o.(*api.Event)
 			if ev.LastTimestamp.Before(cutoff) {
 				e.store.Delete("events", ev.Namespace, ev.Name, ev.UID)

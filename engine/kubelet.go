@@ -80,7 +80,7 @@ func (k *kubelet) loop(ctx context.Context) {
 	k.adopt()
 	events := make(chan Event, 1024)
 	k.e.run(func(ctx context.Context) {
-		k.e.inform(ctx, "pods", ListOptions{FieldSelector: "spec.nodeName=" + k.node},
+		k.e.inform(ctx, "pods", informOptions{ListOptions: ListOptions{FieldSelector: "spec.nodeName=" + k.node}},
 			func(ev Event) { sendEvent(ctx, events, ev) })
 	})
 	tick := time.NewTicker(statusPoll)

@@ -26,10 +26,10 @@ func (e *Engine) replicationLoop(ctx context.Context) {
 		pods: map[string]map[string]*api.Pod{}, dirty: map[string]bool{}}
 	rcEvents, podEvents := make(chan Event, 1024), make(chan Event, 1024)
 	e.run(func(ctx context.Context) {
-		e.inform(ctx, "replicationcontrollers", ListOptions{}, func(ev Event) { sendEvent(ctx, rcEvents, ev) })
+		e.inform(ctx, "replicationcontrollers", informOptions{Shared: true}, func(ev Event) { sendEvent(ctx, rcEvents, ev) })
 	})
 	e.run(func(ctx context.Context) {
-		e.inform(ctx, "pods", ListOptions{}, func(ev Event) { sendEvent(ctx, podEvents, ev) })
+		e.inform(ctx, "pods", informOptions{Shared: true}, func(ev Event) { sendEvent(ctx, podEvents, ev) })
 	})
 	requeue := time.NewTimer(time.Hour)
 	defer requeue.Stop()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/sched"
+	"github.com/minspace/min/engine/store"
 )
 
 // schedulerName is the component that reports scheduling events.
@@ -15,26 +16,41 @@ const schedulerName = "default-scheduler"
 // scheduler places pods without spec.nodeName on nodes. It keeps
 // unschedulable pods aside and tries them again whenever a node or a pod
 // changes (and every retryUnschedulable), as kube-scheduler's queue does.
+// Decisions are taken one pod at a time against the cache (each reserves
+// its node at once), and the bindings of a burst are written together.
 type scheduler struct {
 	e       *Engine
 	cache   *sched.Scheduler
 	pending map[string]*api.Pod // namespace/name -> pod waiting for a node
+	queue   []string            // pending keys to try, in arrival order
 	failed  map[string]string   // namespace/name -> last FailedScheduling message
 	nodeRV  map[string]string   // node -> resourceVersion the cache holds
+	binds   []binding           // decisions not yet written
+}
+
+// binding is a decision waiting for its write.
+type binding struct {
+	key  string
+	pod  *api.Pod
+	node string
 }
 
 const retryUnschedulable = 10 * time.Second
 
+// maxBindBatch bounds how many bindings one store transaction writes, so
+// that the first pods of a burst do not wait for the last.
+const maxBindBatch = 512
+
 func (e *Engine) schedulerLoop(ctx context.Context) {
-	s := &scheduler{e: e, cache: sched.New(sched.Options{}), pending: map[string]*api.Pod{}, failed: map[string]string{},
+	s := &scheduler{e: e, cache: e.sched, pending: map[string]*api.Pod{}, failed: map[string]string{},
 		nodeRV: map[string]string{}}
 	events := make(chan Event, 1024)
 	nodeEvents := make(chan Event, 1024)
 	e.run(func(ctx context.Context) {
-		e.inform(ctx, "pods", ListOptions{}, func(ev Event) { sendEvent(ctx, events, ev) })
+		e.inform(ctx, "pods", informOptions{Shared: true}, func(ev Event) { sendEvent(ctx, events, ev) })
 	})
 	e.run(func(ctx context.Context) {
-		e.inform(ctx, "nodes", ListOptions{}, func(ev Event) { sendEvent(ctx, nodeEvents, ev) })
+		e.inform(ctx, "nodes", informOptions{Shared: true}, func(ev Event) { sendEvent(ctx, nodeEvents, ev) })
 	})
 	retry := time.NewTicker(retryUnschedulable)
 	defer retry.Stop()
@@ -47,12 +63,15 @@ func (e *Engine) schedulerLoop(ctx context.Context) {
 			s.retryAll()
 		case ev := <-events:
 			s.podChanged(ev)
-			s.drain(events, nodeEvents)
 		case <-retry.C:
 			s.retryAll()
 		}
+		s.drain(events, nodeEvents)
 	}
 }
+
+// schedulerNodes is how many nodes the scheduler can place pods on.
+func (e *Engine) schedulerNodes() int { return e.sched.NumNodes() }
 
 func sendEvent(ctx context.Context, ch chan<- Event, ev Event) {
 	select {
@@ -61,19 +80,26 @@ func sendEvent(ctx context.Context, ch chan<- Event, ev Event) {
 	}
 }
 
-// drain handles the pod events already queued before scheduling, so that a
-// burst of creations is taken in one pass.
+// drain handles the events already queued and the pods they made
+// pending, so that a burst of creations is taken in few passes with few
+// writes.
 func (s *scheduler) drain(events, nodeEvents <-chan Event) {
 	for {
 		select {
 		case ev := <-events:
 			s.podChanged(ev)
+			continue
 		case ev := <-nodeEvents:
 			s.nodeChanged(ev)
 			s.retryAll()
+			continue
 		default:
+		}
+		if len(s.queue) == 0 {
+			s.bindAll()
 			return
 		}
+		s.scheduleQueued()
 	}
 }
 
@@ -97,7 +123,7 @@ func (s *scheduler) setNode(n *api.Node) {
 // must not land on a node by a decision made on its old state. A stale
 // node is refreshed in the cache.
 func (s *scheduler) nodeIsCurrent(name string) bool {
-	o, err := s.e.store.Get("nodes", "", name)
+	o, err := s.e.store.GetShared("nodes", "", name)
 	if err != nil {
 		s.cache.RemoveNode(&api.Node{ObjectMeta: api.ObjectMeta{Name: name}})
 		delete(s.nodeRV, name)
@@ -130,17 +156,36 @@ func (s *scheduler) podChanged(ev Event) {
 		return
 	}
 	s.pending[key] = p
-	s.schedule(key, p)
+	s.queue = append(s.queue, key) // a key queued twice is tried twice, harmlessly
 }
 
 func (s *scheduler) retryAll() {
-	for key, p := range s.pending {
-		s.schedule(key, p)
+	for key := range s.pending {
+		s.queue = append(s.queue, key)
 	}
 }
 
-// schedule tries one pod: pick a node, reserve it, bind with a
-// compare-and-set on spec.nodeName, and record the outcome.
+// scheduleQueued decides for the queued pods, up to one batch of
+// bindings, and writes the batch when it is full.
+func (s *scheduler) scheduleQueued() {
+	n := 0
+	for ; n < len(s.queue) && len(s.binds) < maxBindBatch; n++ {
+		key := s.queue[n]
+		if p := s.pending[key]; p != nil {
+			s.schedule(key, p)
+		}
+	}
+	s.queue = s.queue[n:]
+	if len(s.queue) == 0 {
+		s.queue = nil // let a burst's backing array go
+	}
+	if len(s.binds) >= maxBindBatch {
+		s.bindAll()
+	}
+}
+
+// schedule tries one pod: pick a node and reserve it in the cache; the
+// binding is written by bindAll.
 func (s *scheduler) schedule(key string, p *api.Pod) {
 	node, err := s.cache.ScheduleAndAssume(p)
 	for try := 0; err == nil && !s.nodeIsCurrent(node) && try < 3; try++ {
@@ -154,15 +199,35 @@ func (s *scheduler) schedule(key string, p *api.Pod) {
 		s.unschedulable(key, p, err.Error())
 		return
 	}
-	bound, err := s.e.bind(p, node)
-	if err != nil {
-		s.cache.Forget(p)
+	s.binds = append(s.binds, binding{key: key, pod: p, node: node})
+}
+
+// bindAll writes the pending decisions with a compare-and-set on
+// spec.nodeName each, in one store transaction, and then their Scheduled
+// events in another.
+func (s *scheduler) bindAll() {
+	if len(s.binds) == 0 {
 		return
 	}
-	delete(s.pending, key)
-	delete(s.failed, key)
-	s.e.events.record(bound, "Normal", "Scheduled", schedulerName,
-		"Successfully assigned "+p.Namespace+"/"+p.Name+" to "+node)
+	ops := make([]store.Op, len(s.binds))
+	for i, b := range s.binds {
+		ops[i] = s.e.bindOp(b.pod, b.node)
+	}
+	notes := make([]*note, 0, len(s.binds))
+	for i, res := range s.e.store.Apply(ops) {
+		b := s.binds[i]
+		if res.Err != nil {
+			s.cache.Forget(b.pod)
+			continue
+		}
+		delete(s.pending, b.key)
+		delete(s.failed, b.key)
+		notes = append(notes, s.e.events.note(res.Object, "Normal", "Scheduled", schedulerName,
+			"Successfully assigned "+b.pod.Namespace+"/"+b.pod.Name+" to "+b.node))
+	}
+	clear(s.binds)
+	s.binds = s.binds[:0]
+	s.e.events.recordAll(notes)
 }
 
 // unschedulable records why a pod fits nowhere, once per distinct message.
@@ -184,9 +249,9 @@ func (s *scheduler) unschedulable(key string, p *api.Pod, msg string) {
 	}
 }
 
-// bind sets spec.nodeName if the pod is still the same, unbound pod.
-func (e *Engine) bind(p *api.Pod, node string) (api.Object, error) {
-	return e.store.GuaranteedUpdate("pods", p.Namespace, p.Name, func(o api.Object) (api.Object, error) {
+// bindOp sets spec.nodeName if the pod is still the same, unbound pod.
+func (e *Engine) bindOp(p *api.Pod, node string) store.Op {
+	return store.Op{Resource: "pods", Namespace: p.Namespace, Name: p.Name, Update: func(o api.Object) (api.Object, error) {
 		cur := o.(*api.Pod)
 		if cur.UID != p.UID || cur.Spec.NodeName != "" || cur.DeletionTimestamp != nil {
 			return nil, api.NewConflict("pods", p.Name, "pod is already bound or was replaced")
@@ -194,7 +259,7 @@ func (e *Engine) bind(p *api.Pod, node string) (api.Object, error) {
 		cur.Spec.NodeName = node
 		setPodCondition(&cur.Status, api.PodCondition{Type: "PodScheduled", Status: "True"}, e.now())
 		return cur, nil
-	})
+	}}
 }
 
 // setPodCondition adds or replaces a condition; it reports whether

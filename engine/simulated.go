@@ -8,6 +8,7 @@ import (
 
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/controller"
+	"github.com/minspace/min/engine/store"
 )
 
 // simulatedKubelet runs every simulated node, as kwok does: a pod bound to
@@ -19,17 +20,21 @@ type simulatedKubelet struct {
 	nodes   map[string]*api.Node
 	ipams   map[string]*controller.IPAM
 	waiting map[string]map[string]*api.Pod // node -> pod key -> pod bound before the node was seen
+	writes  []store.Op                     // status writes of the events taken so far, written together
 }
+
+// maxStatusBatch bounds how many statuses one store transaction writes.
+const maxStatusBatch = 512
 
 func (e *Engine) simulatedLoop(ctx context.Context) {
 	k := &simulatedKubelet{e: e, nodes: map[string]*api.Node{}, ipams: map[string]*controller.IPAM{},
 		waiting: map[string]map[string]*api.Pod{}}
 	nodeEvents, podEvents := make(chan Event, 1024), make(chan Event, 1024)
 	e.run(func(ctx context.Context) {
-		e.inform(ctx, "nodes", ListOptions{}, func(ev Event) { sendEvent(ctx, nodeEvents, ev) })
+		e.inform(ctx, "nodes", informOptions{Shared: true}, func(ev Event) { sendEvent(ctx, nodeEvents, ev) })
 	})
 	e.run(func(ctx context.Context) {
-		e.inform(ctx, "pods", ListOptions{}, func(ev Event) { sendEvent(ctx, podEvents, ev) })
+		e.inform(ctx, "pods", informOptions{Shared: true}, func(ev Event) { sendEvent(ctx, podEvents, ev) })
 	})
 	for {
 		select {
@@ -40,7 +45,28 @@ func (e *Engine) simulatedLoop(ctx context.Context) {
 		case ev := <-podEvents:
 			k.podChanged(ev)
 		}
+		k.drain(ctx, nodeEvents, podEvents)
 	}
+}
+
+// drain handles the events already queued, then writes the statuses they
+// called for in one transaction.
+func (k *simulatedKubelet) drain(ctx context.Context, nodeEvents, podEvents <-chan Event) {
+	for len(k.writes) < maxStatusBatch {
+		select {
+		case ev := <-nodeEvents:
+			k.nodeChanged(ctx, ev)
+			continue
+		case ev := <-podEvents:
+			k.podChanged(ev)
+			continue
+		default:
+		}
+		break
+	}
+	k.e.store.Apply(k.writes)
+	clear(k.writes)
+	k.writes = k.writes[:0]
 }
 
 func (k *simulatedKubelet) nodeChanged(ctx context.Context, ev Event) {
@@ -114,14 +140,15 @@ func (k *simulatedKubelet) run(p *api.Pod) {
 		ip, _ = ipam.Allocate(p.UID)
 	}
 	st := controller.SimulatedPodStatus(p, node, ip, k.e.opts.Now())
-	k.e.updateStatus("pods", p.Namespace, p.Name, func(o api.Object) bool {
-		cur := o.(*api.Pod)
-		if cur.UID != p.UID || cur.DeletionTimestamp != nil {
-			return false
-		}
-		cur.Status = st
-		return true
-	})
+	k.writes = append(k.writes, store.Op{Resource: "pods", Namespace: p.Namespace, Name: p.Name,
+		Update: func(o api.Object) (api.Object, error) {
+			cur := o.(*api.Pod)
+			if cur.UID != p.UID || cur.DeletionTimestamp != nil {
+				return nil, errUnchanged
+			}
+			cur.Status = st
+			return cur, nil
+		}})
 }
 
 // simulatedAgent answers the pod I/O calls of simulated nodes: there is no

@@ -28,7 +28,7 @@ func (e *Engine) virtualLoop(ctx context.Context) {
 	v := &virtualNodes{e: e, running: map[string]*virtualNode{}}
 	events := make(chan Event, 256)
 	e.run(func(ctx context.Context) {
-		e.inform(ctx, "nodes", ListOptions{}, func(ev Event) { sendEvent(ctx, events, ev) })
+		e.inform(ctx, "nodes", informOptions{}, func(ev Event) { sendEvent(ctx, events, ev) })
 	})
 	for {
 		select {

@@ -1,7 +1,7 @@
 package store
 
 import (
-	"errors"
+	"bytes"
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -19,16 +19,26 @@ const (
 // draft is an object prepared for a write outside the lock: a private copy
 // with its JSON.
 type draft struct {
-	t   *table
-	key objKey
-	obj api.Object // resourceVersion cleared
-	raw []byte     // obj's JSON
-	rv  string     // the resourceVersion the caller sent
+	t      *table
+	key    objKey
+	obj    api.Object // resourceVersion cleared
+	raw    []byte     // obj's JSON, in buf
+	buf    *bytes.Buffer
+	rv     string // the resourceVersion the caller sent, or read
+	create bool
 }
 
 // prepare checks obj's name and namespace, copies it, sets its TypeMeta
 // and encodes it.
 func (s *Store) prepare(obj api.Object) (*draft, error) {
+	if _, err := s.tableOf(obj); err != nil {
+		return nil, err
+	}
+	return s.prepareOwned(obj.DeepCopyObject())
+}
+
+// prepareOwned is prepare for an object the store may keep as it is.
+func (s *Store) prepareOwned(obj api.Object) (*draft, error) {
 	t, err := s.tableOf(obj)
 	if err != nil {
 		return nil, err
@@ -37,14 +47,21 @@ func (s *Store) prepare(obj api.Object) (*draft, error) {
 	if err := t.checkKey(m); err != nil {
 		return nil, err
 	}
-	c := obj.DeepCopyObject()
 	// Stored objects always say what they are; the Go type decides.
-	*c.GetTypeMeta() = api.TypeMeta{APIVersion: "v1", Kind: t.kind.Kind}
-	d := &draft{t: t, key: objKey{m.Namespace, m.Name}, obj: c, rv: m.ResourceVersion}
-	if d.raw, err = encode(c); err != nil {
+	*obj.GetTypeMeta() = api.TypeMeta{APIVersion: "v1", Kind: t.kind.Kind}
+	d := &draft{t: t, key: objKey{m.Namespace, m.Name}, obj: obj, rv: m.ResourceVersion}
+	if d.buf, d.raw, err = encode(obj); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// release gives the draft's buffer back once its JSON has been copied.
+func (d *draft) release() {
+	if d != nil {
+		release(d.buf)
+		d.buf, d.raw = nil, nil
+	}
 }
 
 // checkKey refuses an object the store cannot name.
@@ -70,39 +87,39 @@ func (t *table) checkKey(m *api.ObjectMeta) error {
 // resourceVersion. The object needs a name, and a namespace if its kind
 // is namespaced.
 func (s *Store) Create(obj api.Object) (api.Object, error) {
-	d, err := s.prepare(obj)
-	if err != nil {
+	if _, err := s.tableOf(obj); err != nil {
 		return nil, err
 	}
-	stored, err := s.create(d)
-	if err != nil {
-		return nil, err
+	r := s.Apply([]Op{{Create: obj.DeepCopyObject()}})[0]
+	if r.Err != nil {
+		return nil, r.Err
 	}
-	return stored.DeepCopyObject(), nil
+	return r.Object.DeepCopyObject(), nil
 }
 
-func (s *Store) create(d *draft) (api.Object, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return nil, ErrClosed
-	}
-	if _, ok := d.t.entries[d.key]; ok {
-		return nil, api.NewAlreadyExists(d.t.kind.Resource, d.key.name)
-	}
-	rev := s.rev + 1
-	raw, err := s.persistSet(dbKey(d.t, d.key), d.raw, rev)
-	if err != nil {
+// CreateShared is Create for a caller that hands obj over (it must not
+// touch it afterwards) and takes the stored object back without a copy
+// (it must never change it).
+func (s *Store) CreateShared(obj api.Object) (api.Object, error) {
+	if _, err := s.tableOf(obj); err != nil {
 		return nil, err
 	}
-	setRV(d.obj, rev)
-	d.t.put(&entry{key: d.key, obj: d.obj, raw: raw})
-	s.commit(change{rev: rev, t: d.t, typ: Added, obj: d.obj})
-	return d.obj, nil
+	r := s.Apply([]Op{{Create: obj}})[0]
+	return r.Object, r.Err
 }
 
 // Get returns a private copy of one object.
 func (s *Store) Get(resource, namespace, name string) (api.Object, error) {
+	obj, err := s.GetShared(resource, namespace, name)
+	if err != nil {
+		return nil, err
+	}
+	return obj.DeepCopyObject(), nil
+}
+
+// GetShared returns the stored object itself, without a copy: it is shared
+// with the store and every other reader and must never be changed.
+func (s *Store) GetShared(resource, namespace, name string) (api.Object, error) {
 	t, err := s.tableFor(resource)
 	if err != nil {
 		return nil, err
@@ -112,16 +129,16 @@ func (s *Store) Get(resource, namespace, name string) (api.Object, error) {
 		s.mu.RUnlock()
 		return nil, ErrClosed
 	}
-	e, ok := t.entries[objKey{t.scope(namespace), name}]
 	var obj api.Object
+	e, ok := t.entries[objKey{t.scope(namespace), name}]
 	if ok {
-		obj = e.obj
+		obj = e.obj // an update replaces e.obj: read it under the lock
 	}
 	s.mu.RUnlock()
 	if !ok {
 		return nil, api.NewNotFound(resource, name)
 	}
-	return obj.DeepCopyObject(), nil
+	return obj, nil
 }
 
 // Update replaces an object. A non-empty resourceVersion must equal the
@@ -133,6 +150,7 @@ func (s *Store) Update(obj api.Object) (api.Object, error) {
 		return nil, err
 	}
 	stored, err := s.update(d, d.rv)
+	d.release()
 	if err != nil {
 		return nil, err
 	}
@@ -172,32 +190,18 @@ func (s *Store) update(d *draft, rv string) (api.Object, error) {
 // reads again and calls fn again. An error from fn aborts and is returned
 // as is. fn must not change the name or namespace.
 func (s *Store) GuaranteedUpdate(resource, namespace, name string, fn func(cur api.Object) (api.Object, error)) (api.Object, error) {
-	for {
-		cur, err := s.Get(resource, namespace, name)
-		if err != nil {
-			return nil, err
-		}
-		rv := cur.GetObjectMeta().ResourceVersion
-		next, err := fn(cur)
-		if err != nil {
-			return nil, err
-		}
-		d, err := s.prepare(next)
-		if err != nil {
-			return nil, err
-		}
-		if d.t.kind.Resource != resource || d.key != (objKey{d.t.scope(namespace), name}) {
-			return nil, api.NewBadRequest(fmt.Sprintf("store: update of %s %q may not change its kind, namespace or name", resource, name))
-		}
-		stored, err := s.update(d, rv)
-		if errors.Is(err, api.ErrConflict) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		return stored.DeepCopyObject(), nil
+	obj, err := s.GuaranteedUpdateShared(resource, namespace, name, fn)
+	if err != nil {
+		return nil, err
 	}
+	return obj.DeepCopyObject(), nil
+}
+
+// GuaranteedUpdateShared is GuaranteedUpdate returning the stored object
+// itself, which must never be changed.
+func (s *Store) GuaranteedUpdateShared(resource, namespace, name string, fn func(cur api.Object) (api.Object, error)) (api.Object, error) {
+	r := s.Apply([]Op{{Resource: resource, Namespace: namespace, Name: name, Update: fn}})[0]
+	return r.Object, r.Err
 }
 
 // Delete removes an object and returns its last state, whose

@@ -28,7 +28,12 @@
 // A Store is safe for concurrent use. Writes are serialised; reads run in
 // parallel with each other. Stored objects are immutable: every object the
 // store returns (Get, List, Create, Update, Delete, watch events) is a private
-// deep copy that the caller may change. Only one Store may have a directory
+// deep copy that the caller may change, except from the shared variants
+// (GetShared, CreateShared, GuaranteedUpdateShared, Apply, List and Watch
+// with Shared set), which hand out the stored objects themselves for the
+// engine's own loops and must never be changed. Apply writes a batch of
+// creations and updates in one transaction; each still takes its own
+// revision and is its own watch event. Only one Store may have a directory
 // open at a time, in this process or any other (an exclusive flock on
 // dir/min.lock).
 //

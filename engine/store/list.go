@@ -18,6 +18,9 @@ type ListOptions struct {
 	Namespace string          // "" = all namespaces; ignored for cluster-scoped kinds
 	Labels    labels.Selector // nil = everything
 	Fields    fields.Selector // nil = everything
+	// Shared returns the stored objects themselves instead of private
+	// copies; the caller must never change them.
+	Shared bool
 }
 
 // matcher is a namespace plus label and field selectors.
@@ -84,7 +87,40 @@ func (s *Store) List(resource string, opts ListOptions) ([]api.Object, int64, er
 	if !sorted {
 		slices.SortFunc(hits, func(a, b hit) int { return strings.Compare(a.sk, b.sk) })
 	}
+	if opts.Shared {
+		out := make([]api.Object, len(hits))
+		for i, h := range hits {
+			out[i] = h.obj
+		}
+		return out, rev, nil
+	}
 	return copyAll(hits), rev, nil
+}
+
+// Count returns how many objects of one resource match opts, without
+// copying any: the indexes answer selective requirements, as for List.
+func (s *Store) Count(resource string, opts ListOptions) (int, error) {
+	t, err := s.tableFor(resource)
+	if err != nil {
+		return 0, err
+	}
+	if err := t.checkFields(opts.Fields); err != nil {
+		return 0, err
+	}
+	m := newMatcher(t, t.scope(opts.Namespace), opts.Labels, opts.Fields)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return 0, ErrClosed
+	}
+	if m.labels == nil && m.fields == nil {
+		if m.namespace == "" {
+			return len(t.entries), nil
+		}
+		return t.perNS[m.namespace], nil
+	}
+	hits, _ := t.find(m)
+	return len(hits), nil
 }
 
 // find returns the matching objects; sorted says whether they are in

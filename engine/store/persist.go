@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"runtime"
@@ -32,15 +33,31 @@ func dbKey(t *table, k objKey) string {
 	return t.kind.Resource + "/" + k.namespace + "/" + k.name
 }
 
-// encode returns obj's JSON without its resourceVersion. obj must be a
-// private copy: its resourceVersion is cleared.
-func encode(obj api.Object) ([]byte, error) {
+// encode returns obj's JSON without its resourceVersion, in a buffer
+// from the pool (give it back with release once the JSON is copied). obj
+// must be a private copy: its resourceVersion is cleared.
+func encode(obj api.Object) (*bytes.Buffer, []byte, error) {
 	obj.GetObjectMeta().ResourceVersion = ""
-	b, err := json.Marshal(obj)
-	if err != nil {
-		return nil, fmt.Errorf("store: encode %T: %w", obj, err)
+	buf := encodeBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	if err := json.NewEncoder(buf).Encode(obj); err != nil {
+		release(buf)
+		return nil, nil, fmt.Errorf("store: encode %T: %w", obj, err)
 	}
-	return b, nil
+	b := buf.Bytes()
+	return buf, b[:len(b)-1], nil // Encode ends with a newline that Marshal does not write
+}
+
+// encodeBuffers saves an allocation and a copy per write: the JSON is
+// copied once, into the value buntdb and the entry share.
+var encodeBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// release gives a buffer back to the pool, unless it grew for a large
+// object.
+func release(buf *bytes.Buffer) {
+	if buf != nil && buf.Cap() <= 64<<10 {
+		encodeBuffers.Put(buf)
+	}
 }
 
 func setRV(obj api.Object, rev int64) {

@@ -89,7 +89,8 @@ type Store struct {
 	closed bool
 	rev    int64
 	hist   history
-	done   chan struct{} // closed by Close: watchers stop
+	pend   map[pendKey]bool // objects written by the batch being applied
+	done   chan struct{}    // closed by Close: watchers stop
 }
 
 // Open opens (creating if needed) the store in dir. It takes the

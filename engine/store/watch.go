@@ -25,6 +25,11 @@ type WatchOptions struct {
 	// ResourceVersion "" or "0" starts from now; N delivers every event
 	// after revision N (from the history).
 	ResourceVersion string
+	// Shared delivers the stored objects themselves instead of private
+	// copies: the engine's own informers read every change and copying
+	// each for each of them was most of their cost. A consumer that asks
+	// for it must never change an object it receives.
+	Shared bool
 }
 
 // change is one write as kept in the history: obj is the new state (for a
@@ -86,8 +91,8 @@ func (s *Store) Watch(ctx context.Context, resource string, opts WatchOptions) (
 		return nil, err
 	}
 	w := &watcher{s: s, t: t, ctx: ctx, cursor: from, out: make(chan Event, 64),
-		maxLag: lag + int64(s.opts.WatchBuffer),
-		match:  newMatcher(t, t.scope(opts.Namespace), opts.Labels, opts.Fields)}
+		maxLag: lag + int64(s.opts.WatchBuffer), shared: opts.Shared,
+		match: newMatcher(t, t.scope(opts.Namespace), opts.Labels, opts.Fields)}
 	go w.run()
 	return w.out, nil
 }
@@ -120,6 +125,7 @@ type watcher struct {
 	cursor int64 // the last revision taken from the history
 	maxLag int64 // how far behind the store the consumer may be when it blocks
 	match  *matcher
+	shared bool // deliver stored objects without copying them
 	out    chan Event
 }
 
@@ -207,15 +213,15 @@ func (w *watcher) convert(c *change) (Event, bool) {
 	switch c.typ {
 	case Added, Deleted:
 		if w.match.matches(c.obj) {
-			return Event{Type: c.typ, Object: c.obj.DeepCopyObject()}, true
+			return Event{Type: c.typ, Object: w.own(c.obj)}, true
 		}
 	case Modified:
 		now, before := w.match.matches(c.obj), w.match.matches(c.prev)
 		switch {
 		case now && before:
-			return Event{Type: Modified, Object: c.obj.DeepCopyObject()}, true
+			return Event{Type: Modified, Object: w.own(c.obj)}, true
 		case now:
-			return Event{Type: Added, Object: c.obj.DeepCopyObject()}, true
+			return Event{Type: Added, Object: w.own(c.obj)}, true
 		case before:
 			old := c.prev.DeepCopyObject()
 			setRV(old, c.rev)
@@ -223,4 +229,13 @@ func (w *watcher) convert(c *change) (Event, bool) {
 		}
 	}
 	return Event{}, false
+}
+
+// own returns what the consumer gets of a stored object: a private copy,
+// or the object itself for a shared watch.
+func (w *watcher) own(obj api.Object) api.Object {
+	if w.shared {
+		return obj
+	}
+	return obj.DeepCopyObject()
 }
