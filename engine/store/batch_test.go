@@ -31,8 +31,8 @@ func TestApply(t *testing.T) {
 		{Create: pod("default", "b", nil)}, // exists
 		{Resource: "pods", Namespace: "default", Name: "zz", Update: setImage("nginx")},
 		{Resource: "pods", Namespace: "default", Name: "b", Update: func(api.Object) (api.Object, error) { return nil, refuse }},
-		{Resource: "pods", Namespace: "default", Name: "a", Update: setImage("redis")}, // the same object again
-		{Create: pod("default", "c", nil)}, // created earlier in this batch
+		{Resource: "pods", Namespace: "default", Name: "a", Update: setImage("redis")},   // the same object again
+		{Create: pod("default", "c", nil)},                                               // created earlier in this batch
 		{Resource: "pods", Namespace: "default", Name: "b", Update: setImage("busybox")}, // changes nothing
 	})
 	wantErr := []error{nil, nil, api.ErrAlreadyExists, api.ErrNotFound, refuse, nil, api.ErrAlreadyExists, nil}
