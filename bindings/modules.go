@@ -47,6 +47,7 @@ func (s *State) modules() []module {
 		s.imageModule(),
 		s.codecModule("yaml"),
 		s.codecModule("json"),
+		s.watchModule(),
 	}
 }
 
@@ -97,6 +98,7 @@ func (s *State) install() {
 			s.meta[k.Kind] = s.objectMeta(L, k, L.NewTable())
 		}
 	}
+	s.registerVerbIO()
 }
 
 // moduleNames lists the module names, sorted (for completion).

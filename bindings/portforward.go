@@ -12,12 +12,13 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/api"
 )
 
-// forward is one port-forward: a loopback listener whose connections are
+// forward is one port-forward: loopback listeners whose connections are
 // dialled into the pod through the engine.
 type forward struct {
-	ln     net.Listener
+	lns    []net.Listener
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	once   sync.Once
@@ -26,10 +27,22 @@ type forward struct {
 func (f *forward) Close() error {
 	f.once.Do(func() {
 		f.cancel()
-		f.ln.Close()
+		for _, ln := range f.lns {
+			ln.Close()
+		}
 		f.wg.Wait()
 	})
 	return nil
+}
+
+// forwardTo says where one forward's connections go and what to say.
+type forwardTo struct {
+	eng       engine.Interface
+	ns, pod   string
+	remote    int
+	errs      io.Writer
+	onConnect func()          // called as each connection is accepted (may be nil)
+	onError   func(err error) // a failed dial (nil: a line on errs)
 }
 
 func (s *State) podPortForward(L *lua.LState) int {
@@ -47,20 +60,27 @@ func (s *State) podPortForward(L *lua.LState) int {
 	if err != nil {
 		s.raise(L, reasonBadRequest, "%s: %v", fn, err)
 	}
-	// The forward outlives this call, so it gets its own context, ended by
-	// :close() or State.Close.
-	ctx, cancel := context.WithCancel(context.Background())
-	f := &forward{ln: ln, cancel: cancel}
-	f.wg.Add(1)
-	go f.accept(ctx, eng, r.ns, r.name, remote, s.opts.Stderr)
+	f := startForward([]net.Listener{ln}, forwardTo{eng: eng, ns: r.ns, pod: r.name, remote: remote, errs: s.opts.Stderr})
 	s.closers = append(s.closers, f)
 	L.Push(s.forwardHandle(L, f, remote))
 	return 1
 }
 
+// startForward accepts on every listener until Close. The forward
+// outlives the call that made it, so it has its own context.
+func startForward(lns []net.Listener, to forwardTo) *forward {
+	ctx, cancel := context.WithCancel(context.Background())
+	f := &forward{lns: lns, cancel: cancel}
+	for _, ln := range lns {
+		f.wg.Add(1)
+		go f.accept(ctx, ln, to)
+	}
+	return f
+}
+
 func (s *State) forwardHandle(L *lua.LState, f *forward, remote int) *lua.LTable {
 	h := L.CreateTable(0, 4)
-	h.RawSetString("local_port", lua.LNumber(f.ln.Addr().(*net.TCPAddr).Port))
+	h.RawSetString("local_port", lua.LNumber(f.lns[0].Addr().(*net.TCPAddr).Port))
 	h.RawSetString("remote_port", lua.LNumber(remote))
 	h.RawSetString("close", L.NewFunction(func(L *lua.LState) int {
 		f.Close()
@@ -87,20 +107,27 @@ func parsePorts(spec string) (local, remote int, err error) {
 	return local, remote, nil
 }
 
-func (f *forward) accept(ctx context.Context, eng engine.Interface, ns, pod string, port int, errs io.Writer) {
+func (f *forward) accept(ctx context.Context, ln net.Listener, to forwardTo) {
 	defer f.wg.Done()
 	for {
-		conn, err := f.ln.Accept()
+		conn, err := ln.Accept()
 		if err != nil {
 			return
+		}
+		if to.onConnect != nil {
+			to.onConnect()
 		}
 		f.wg.Add(1)
 		go func() {
 			defer f.wg.Done()
 			defer conn.Close()
-			pc, err := eng.DialPod(ctx, ns, pod, port)
+			pc, err := to.eng.DialPod(ctx, to.ns, to.pod, to.remote)
 			if err != nil {
-				fmt.Fprintf(errs, "port_forward: pod/%s/%s:%d: %v\n", ns, pod, port, err)
+				if to.onError != nil {
+					to.onError(err)
+				} else {
+					fmt.Fprintf(to.errs, "port_forward: pod/%s/%s:%d: %v\n", to.ns, to.pod, to.remote, err)
+				}
 				return
 			}
 			defer pc.Close()
@@ -121,4 +148,146 @@ func pipe(ctx context.Context, a, b net.Conn) {
 	a.Close()
 	b.Close()
 	<-done
+}
+
+// forwardPort is one LOCAL:REMOTE pair of kubectl port-forward.
+type forwardPort struct{ local, remote int }
+
+// parseForwardPorts reads kubectl port-forward's pairs: "8888:8080",
+// "8080" (the same port) and ":8080" (a free local port), with kubectl's
+// errors.
+func parseForwardPorts(specs []string) ([]forwardPort, error) {
+	var out []forwardPort
+	for _, spec := range specs {
+		parts := strings.Split(spec, ":")
+		var l, r string
+		switch len(parts) {
+		case 1:
+			l, r = parts[0], parts[0]
+		case 2:
+			l, r = parts[0], parts[1]
+			if l == "" {
+				l = "0"
+			}
+		default:
+			return nil, fmt.Errorf("invalid port format '%s'", spec)
+		}
+		local, err := strconv.ParseUint(l, 10, 16)
+		if err != nil {
+			return nil, fmt.Errorf("error parsing local port '%s': %s", l, err)
+		}
+		remote, err := strconv.ParseUint(r, 10, 16)
+		if err != nil {
+			return nil, fmt.Errorf("error parsing remote port '%s': %s", r, err)
+		}
+		if remote == 0 {
+			return nil, fmt.Errorf("remote port cannot be zero")
+		}
+		out = append(out, forwardPort{int(local), int(remote)})
+	}
+	return out, nil
+}
+
+// listenLoopback listens on port on 127.0.0.1 and on [::1], as kubectl
+// does for --address=localhost; port 0 takes a free port, the same on
+// both. It returns the listeners that work (IPv6 loopback may be absent),
+// an error only when none does.
+func listenLoopback(port int) ([]net.Listener, error) {
+	var lns []net.Listener
+	var errs []string
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		network := "tcp4"
+		if host == "::1" {
+			network = "tcp6"
+		}
+		ln, err := net.Listen(network, net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("unable to create listener: Error %v", err))
+			continue
+		}
+		if port == 0 {
+			port = ln.Addr().(*net.TCPAddr).Port
+		}
+		lns = append(lns, ln)
+	}
+	if len(lns) == 0 {
+		return nil, fmt.Errorf("Listeners failed to create with the following errors: [%s]", strings.Join(errs, " "))
+	}
+	return lns, nil
+}
+
+// lockedWriter serialises the lines the accept loops print.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) printf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(l.w, format, args...)
+}
+
+// vioPortForward is verbio.port_forward(namespace, pod, {"8888:8080",
+// ":9090"...}, {detach=}): kubectl port-forward. It prints "Forwarding
+// from ..." per listener and "Handling connection for N" per connection,
+// and forwards until Ctrl-C, which ends the run, or with detach returns
+// "interrupted" (kubectl exits 0; see endOfRun). Errors: nil and an
+// error table.
+func (s *State) vioPortForward(L *lua.LState) int {
+	ns, pod := L.CheckString(1), L.CheckString(2)
+	var specs []string
+	lst := L.CheckTable(3)
+	for i := 1; i <= lst.Len(); i++ {
+		specs = append(specs, lua.LVAsString(lst.RawGetInt(i)))
+	}
+	ctx, eng := ctxOf(L), s.api(L)
+	obj, err := eng.Get(ctx, "pods", ns, pod)
+	if err != nil {
+		return s.fail(L, err)
+	}
+	if p := obj.(*api.Pod); p.Status.Phase != "Running" {
+		return s.fail(L, fmt.Errorf("unable to forward port because pod is not running. Current status=%v", p.Status.Phase))
+	}
+	ports, err := parseForwardPorts(specs)
+	if err != nil {
+		return s.fail(L, err)
+	}
+	out := &lockedWriter{w: s.opts.Stdout}
+	var forwards []*forward
+	defer func() {
+		for _, f := range forwards {
+			f.Close()
+		}
+	}()
+	for _, p := range ports {
+		lns, err := listenLoopback(p.local)
+		if err != nil {
+			fmt.Fprintf(s.opts.Stderr, "Unable to listen on port %d: %v\n", p.local, err)
+			continue
+		}
+		local := lns[0].Addr().(*net.TCPAddr).Port
+		for _, ln := range lns {
+			a := ln.Addr().(*net.TCPAddr)
+			out.printf("Forwarding from %s -> %d\n", net.JoinHostPort(a.IP.String(), strconv.Itoa(a.Port)), p.remote)
+		}
+		to := forwardTo{eng: eng, ns: ns, pod: pod, remote: p.remote, errs: s.opts.Stderr,
+			onConnect: func() { out.printf("Handling connection for %d\n", local) },
+			onError: func(err error) {
+				out.mu.Lock()
+				defer out.mu.Unlock()
+				fmt.Fprintf(s.opts.Stderr, "error: an error occurred forwarding %d -> %d: %v\n", local, p.remote, err)
+			}}
+		forwards = append(forwards, startForward(lns, to))
+	}
+	if len(forwards) == 0 {
+		var pairs []string
+		for _, p := range ports {
+			pairs = append(pairs, fmt.Sprintf("{%d %d}", p.local, p.remote))
+		}
+		return s.fail(L, fmt.Errorf("unable to listen on any of the requested ports: [%s]", strings.Join(pairs, " ")))
+	}
+	<-ctx.Done()
+	L.Push(lua.LString(s.endOfRun(L, ctx, s.options(L, 4, "verbio.port_forward", "detach").boolOr("detach", false))))
+	return 1
 }

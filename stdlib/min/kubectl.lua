@@ -13,10 +13,17 @@
 -- (tostring gives it). kubectl.main(argv) is the command line: it parses
 -- flags as kubectl does and returns the exit code.
 local P = require("min.printers")
+local V = require("min.verbio")
 
 local kubectl = {}
 
 local out, err = P.out, P.err
+
+-- cli is set while kubectl.main runs a verb. Then get --watch and
+-- port-forward leave their blocking part in `tail` for main to run
+-- outside its pcall, where Ctrl-C can end them with kubectl's exit code
+-- (see verbio's detach) instead of ending the run.
+local cli, tail = false, nil
 
 ---------------------------------------------------------------------------
 -- errors
@@ -78,6 +85,18 @@ local function finish(state)
   return true
 end
 
+-- blocking runs fn (returning the verb's result, or nil and an error
+-- table) now, or as main's tail; interrupted_code is the exit code after
+-- Ctrl-C.
+local function blocking(fn, interrupted_code)
+  if cli then
+    tail = {fn = fn, code = interrupted_code}
+    return true
+  end
+  check(fn(false))
+  return true
+end
+
 ---------------------------------------------------------------------------
 -- arguments
 
@@ -86,12 +105,13 @@ end
 local common = {
   namespace = {"string", "n"},
   help = {"bool", "h"},
+  request_timeout = {"string"},
 }
 
 local specs = {
   get = {output = {"string", "o"}, selector = {"string", "l"}, label_columns = {"list", "L"},
     show_labels = {"bool"}, all_namespaces = {"bool", "A"}, field_selector = {"string"},
-    watch = {"bool", "w"}, sort_by = {"string"}, no_headers = {"bool"}},
+    watch = {"bool", "w"}, watch_only = {"bool"}, sort_by = {"string"}, no_headers = {"bool"}},
   describe = {selector = {"string", "l"}, all_namespaces = {"bool", "A"}},
   create = {filename = {"list", "f"}},
   apply = {filename = {"list", "f"}},
@@ -108,6 +128,8 @@ local specs = {
   scale = {replicas = {"int"}},
   explain = {},
   config = {current = {"bool"}},
+  edit = {},
+  ["port-forward"] = {},
   cordon = {}, uncordon = {}, drain = {},
   version = {}, help = {},
 }
@@ -299,8 +321,50 @@ local function output_of(a)
   return a.output or ""
 end
 
-local function watch(a, r, ns, all_ns, handle)
-  raise("error: --watch is not supported by minish yet")
+-- duration reads kubectl's durations ("5s", "1m30s", "2h", bare
+-- seconds) as seconds; flag names the flag for the error.
+local function duration(s, flag)
+  if s == nil then return nil end
+  if s:match("^%d+$") then return tonumber(s) end
+  local total, rest = 0, s
+  while rest ~= "" do
+    local n, unit, tail = rest:match("^(%d+%.?%d*)(m?s?h?)(.*)$")
+    local mult = ({h = 3600, m = 60, s = 1, ms = 0.001})[unit or ""]
+    if not n or not mult then
+      raise('error: invalid argument "' .. s .. '" for "--' .. flag .. '" flag: time: invalid duration "' .. s .. '"')
+    end
+    total, rest = total + tonumber(n) * mult, tail
+  end
+  return total
+end
+
+-- watch is get --watch / --watch-only: the objects, then one row (or
+-- object) per change, until --request-timeout or Ctrl-C (kubectl's
+-- interrupt handler exits 1 then).
+local function watch(a, ns, all_ns)
+  local several = "error: watch is only supported on individual resources and resource collections, but a list of resources is found"
+  if a[1] == "all" or a[1]:find(",", 1, true) then raise(several) end
+  local list = targets(a, 1)
+  local r, name = list.resource, nil
+  if #list > 0 then
+    r, name = list[1].r, list[1].name
+    for _, t in ipairs(list) do if t.r.resource ~= r.resource then raise(several) end end
+    check(P.fetch(r.resource, r.namespaced and ns or "", name))
+  end
+  local opts = {namespace = (r.namespaced and not all_ns) and ns or "", selector = a.selector,
+    fields = a.field_selector, name = name, watch_only = a.watch_only,
+    timeout = duration(a.request_timeout, "request-timeout")}
+  if opts.timeout == 0 then opts.timeout = nil end
+  local popts = print_opts(a, r, all_ns, false, name ~= nil)
+  return blocking(function(detach)
+    opts.detach = detach
+    local res, e = V.watch(r.resource, output_of(a), popts, opts)
+    if not res and e.reason == "BadRequest" and (a.selector or a.field_selector) then
+      e.message = string.format('Unable to find "/v1, Resource=%s" that match label selector "%s", field selector "%s": %s',
+        r.resource, a.selector or "", a.field_selector or "", e.message)
+    end
+    return res, e
+  end, 1)
 end
 
 -- get_names prints the named objects of one resource.
@@ -337,11 +401,11 @@ end
 function kubectl.get(args)
   local a = normalize("get", args)
   local state = {}
-  if a.watch then raise("error: --watch is not supported by minish yet") end
   if a[1] == nil then
     raise("You must specify the type of resource to get. Use \"minish api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"minish explain <resource>\" for a detailed description of that resource (e.g. minish explain pods).\nSee 'minish get -h' for help and examples")
   end
   local ns, all_ns = namespace_of(a), a.all_namespaces
+  if a.watch or a.watch_only then return watch(a, ns, all_ns) end
   if a[1] == "all" then
     get_all(a, ns, all_ns, state)
     return finish(state)
@@ -757,6 +821,45 @@ function kubectl.explain(args)
   return true
 end
 
+-- kubectl.edit{"pod", "name"} / {"pod/name"}: opens the object in
+-- $KUBE_EDITOR or $EDITOR (vi) as YAML and updates it with what was saved.
+function kubectl.edit(args)
+  local a = normalize("edit", args)
+  if a[1] == nil then
+    raise("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'")
+  end
+  local list = targets(a, 1)
+  if #list == 0 then raise("error: minish edit needs the object's name: minish edit " .. a[1] .. " NAME") end
+  if #list > 1 then raise("error: minish edit edits one object at a time") end
+  local t = list[1]
+  local ok, e = V.edit(t.r.resource, t.r.namespaced and namespace_of(a) or "", t.name)
+  if ok then return true end
+  if e == false then error(setmetatable({text = "", message = "edit failed", code = 1}, Failure), 0) end
+  return check(nil, e)
+end
+
+-- kubectl.port_forward{"pod/name", "8888:8080", ":9090"}: forwards local
+-- ports to the pod until Ctrl-C (then returns true, as kubectl exits 0).
+function kubectl.port_forward(args)
+  local a = normalize("port-forward", args)
+  if a[1] == nil or a[2] == nil then
+    raise("error: TYPE/NAME and list of ports are required for port-forward\nSee 'minish port-forward -h' for help and examples")
+  end
+  local kind, name = a[1]:match("^([^/]+)/(.+)$")
+  if kind then
+    local r = resource(kind)
+    if r.resource ~= "pods" then raise("error: cannot attach to *v1." .. r.kind .. ": selector for " .. r.kind .. " not implemented") end
+  else
+    name = a[1]
+  end
+  local ports = {}
+  for i = 2, #a do ports[#ports + 1] = a[i] end
+  local ns = namespace_of(a)
+  return blocking(function(detach)
+    return V.port_forward(ns, name, ports, {detach = detach})
+  end, 0)
+end
+
 ---------------------------------------------------------------------------
 -- nodes
 
@@ -863,6 +966,7 @@ local verb_help = {
   {"Basic Commands (Intermediate):", {
     {"explain", "Get documentation for a resource"},
     {"get", "Display one or many resources"},
+    {"edit", "Edit a resource on the server"},
     {"delete", "Delete resources by file names, stdin, resources and names, or by resources and label selector"},
   }},
   {"Deploy Commands:", {
@@ -877,6 +981,7 @@ local verb_help = {
     {"describe", "Show details of a specific resource or group of resources"},
     {"logs", "Print the logs for a container in a pod"},
     {"exec", "Execute a command in a container"},
+    {"port-forward", "Forward one or more local ports to a pod"},
   }},
   {"Advanced Commands:", {
     {"apply", "Apply a configuration to a resource by file name or stdin"},
@@ -900,6 +1005,8 @@ end
 
 local usages = {
   get = "minish get [(-o|--output=)json|yaml|name|wide|custom-columns=...|jsonpath=...] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags]",
+  edit = "minish edit (RESOURCE/NAME | -f FILENAME)",
+  ["port-forward"] = "minish port-forward TYPE/NAME [options] [LOCAL_PORT:]REMOTE_PORT [...[LOCAL_PORT_N:]REMOTE_PORT_N]",
   describe = "minish describe (-f FILENAME | TYPE [NAME_PREFIX | -l label] | TYPE/NAME)",
   create = "minish create -f FILENAME\n  minish create namespace NAME",
   apply = "minish apply (-f FILENAME | -k DIRECTORY)",
@@ -943,7 +1050,7 @@ function kubectl.help(args)
   for _, group in ipairs(verb_help) do
     lines[#lines + 1] = group[1]
     for _, v in ipairs(group[2]) do
-      lines[#lines + 1] = "  " .. v[1] .. string.rep(" ", 14 - #v[1]) .. v[2]
+      lines[#lines + 1] = "  " .. v[1] .. string.rep(" ", 16 - #v[1]) .. v[2]
     end
     lines[#lines + 1] = ""
   end
@@ -968,6 +1075,7 @@ local verbs = {
   get = kubectl.get, describe = kubectl.describe, create = kubectl.create, apply = kubectl.apply,
   delete = kubectl.delete, label = kubectl.label, annotate = kubectl.annotate, logs = kubectl.logs,
   exec = kubectl.exec, run = kubectl.run, scale = kubectl.scale, explain = kubectl.explain,
+  edit = kubectl.edit, ["port-forward"] = kubectl.port_forward,
   config = kubectl.config, cordon = kubectl.cordon, uncordon = kubectl.uncordon, drain = kubectl.drain,
   help = kubectl.help, version = kubectl.version,
 }
@@ -992,11 +1100,23 @@ function kubectl.main(argv)
   end
   local rest = {}
   for i = 2, #argv do rest[#rest + 1] = argv[i] end
+  cli, tail = true, nil
   local ok, res = pcall(function()
     local a = kubectl.parse(verb, rest)
     if a.help then return kubectl.help{verb} end
     return fn(a)
   end)
+  cli = false
+  if ok and tail then
+    -- Outside the pcall: only here may Ctrl-C end the verb (see blocking).
+    local t = tail
+    tail = nil
+    local r, e = t.fn(true)
+    if r == "interrupted" then return t.code end
+    if r then return 0 end
+    err(server_text(e) .. "\n")
+    return 1
+  end
   if ok then return 0 end
   if type(res) == "table" and getmetatable(res) == Failure then
     if res.text ~= "" and not res.printed then err(res.text .. "\n") end
