@@ -17,6 +17,7 @@ var verbNames = map[string]bool{
 	"get": true, "describe": true, "create": true, "apply": true, "delete": true, "label": true,
 	"annotate": true, "logs": true, "exec": true, "run": true, "scale": true, "explain": true,
 	"config": true, "cordon": true, "uncordon": true, "drain": true, "help": true, "version": true,
+	"edit": true, "port-forward": true,
 }
 
 // runVerb runs `minish VERB args...` (args is os.Args[1:]) as kubectl
