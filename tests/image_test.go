@@ -1,18 +1,284 @@
 package tests
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
+	"log"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
 )
+
+var imageBinOnce struct {
+	sync.Once
+	dir string
+	err error
+}
+
+// imageBin builds minish with `minish image` wired in and returns its
+// folder. Until cmd/minish/main.go dispatches to runImage itself, the
+// build overlays a copy of main.go that does (the one call main must
+// make, after the --embedded split when main has it).
+func imageBin(t *testing.T) string {
+	t.Helper()
+	imageBinOnce.Do(func() { imageBinOnce.dir, imageBinOnce.err = buildImageBin() })
+	if imageBinOnce.err != nil {
+		t.Fatal(imageBinOnce.err)
+	}
+	return imageBinOnce.dir
+}
+
+func buildImageBin() (string, error) {
+	dir, err := os.MkdirTemp("", "minish-image")
+	if err != nil {
+		return "", err
+	}
+	args := []string{"build", "-o", filepath.Join(dir, "minish")}
+	mainGo, err := filepath.Abs("../cmd/minish/main.go")
+	if err != nil {
+		return "", err
+	}
+	src, err := os.ReadFile(mainGo)
+	if err != nil {
+		return "", err
+	}
+	if !strings.Contains(string(src), "runImage(") {
+		wired, err := wireImage(string(src))
+		if err != nil {
+			return "", err
+		}
+		patched, overlay := filepath.Join(dir, "main.go"), filepath.Join(dir, "overlay.json")
+		spec, _ := json.Marshal(map[string]map[string]string{"Replace": {mainGo: patched}})
+		if err := os.WriteFile(patched, []byte(wired), 0o644); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(overlay, spec, 0o644); err != nil {
+			return "", err
+		}
+		args = append(args, "-overlay", overlay)
+	}
+	out, err := exec.Command("go", append(args, "../cmd/minish")...).CombinedOutput()
+	if err != nil {
+		return "", &buildError{out: string(out), err: err}
+	}
+	return dir, nil
+}
+
+// wireImage adds the runImage dispatch to main.go's source.
+func wireImage(src string) (string, error) {
+	const split = "\tembedded, args := splitEmbedded(os.Args[1:])\n"
+	if strings.Contains(src, split) {
+		return strings.Replace(src, split, split+"\tif code, ok := runImage(args, newLazyEngine(embedded)); ok {\n\t\tos.Exit(code)\n\t}\n", 1), nil
+	}
+	const hook = "\tcontainers.Init()\n"
+	if !strings.Contains(src, hook) {
+		return "", errors.New("main.go has no containers.Init() line to hook `minish image` after")
+	}
+	return strings.Replace(src, hook, hook+"\tif code, ok := runImage(os.Args[1:], &lazyEngine{home: engine.DefaultHome()}); ok {\n\t\tos.Exit(code)\n\t}\n", 1), nil
+}
+
+// TestImageCLI runs the golden scripts of testdata/image: minish image
+// import, load, list, rm and pull, once with the engine inside minish
+// (MIN_EMBEDDED=1) and once through the engine daemon. The image store
+// belongs to the machine's node, so it needs root; no pod runs (the pods
+// the scripts make are unschedulable).
+func TestImageCLI(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the image store belongs to the host node, which only root runs")
+	}
+	bin := imageBin(t)
+	reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(reg.Close)
+	host := strings.TrimPrefix(reg.URL, "http://")
+	pushTestImage(t, host+"/test/app:v1")
+	for _, mode := range []string{"embedded", "daemon"} {
+		t.Run(mode, func(t *testing.T) {
+			testscript.Run(t, testscript.Params{
+				Dir: "testdata/image",
+				Setup: func(env *testscript.Env) error {
+					home := filepath.Join(env.WorkDir, "home")
+					env.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+					env.Setenv("MIN_HOME", home)
+					env.Setenv("REGISTRY", host)
+					if mode == "embedded" {
+						env.Setenv("MIN_EMBEDDED", "1")
+					} else {
+						env.Defer(func() { stopDaemon(bin, home) })
+					}
+					return writeArchives(env.WorkDir)
+				},
+			})
+		})
+	}
+}
+
+// stopDaemon stops the engine daemon a script started, if any.
+func stopDaemon(bin, home string) {
+	cmd := exec.Command(filepath.Join(bin, "minish"), "engine", "stop")
+	cmd.Env = append(os.Environ(), "MIN_HOME="+home)
+	cmd.Run()
+}
+
+// fixedImage is an image whose bytes never change (fixed content, times
+// and config), so its ID is the same in every run: golden files can show
+// it.
+func fixedImage(text string, cmd ...string) (v1.Image, error) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	mtime := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+	tw.WriteHeader(&tar.Header{Name: "app/", Typeflag: tar.TypeDir, Mode: 0o755, ModTime: mtime})
+	tw.WriteHeader(&tar.Header{Name: "app/msg", Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(text)), ModTime: mtime})
+	io.WriteString(tw, text)
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	b := buf.Bytes()
+	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil })
+	if err != nil {
+		return nil, err
+	}
+	img, err := mutate.AppendLayers(empty.Image, layer)
+	if err != nil {
+		return nil, err
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cf = cf.DeepCopy()
+	cf.OS, cf.Architecture = "linux", "amd64"
+	cf.Config.Cmd = cmd
+	return mutate.ConfigFile(img, cf)
+}
+
+// writeArchives writes what the golden scripts load: app.tar (docker
+// save of example.com/team/app, tags v1 and latest, and other:1),
+// oci.tar (an OCI layout naming luksa/kubia:v2) and, when the script
+// has a rootfs folder, rootfs.tar of it.
+func writeArchives(dir string) error {
+	app, err := fixedImage("app\n", "cat", "/app/msg")
+	if err != nil {
+		return err
+	}
+	other, err := fixedImage("other, a longer message to make a bigger file\n")
+	if err != nil {
+		return err
+	}
+	refs := map[name.Reference]v1.Image{}
+	for ref, img := range map[string]v1.Image{"example.com/team/app:v1": app, "example.com/team/app:latest": app, "other:1": other} {
+		tag, err := name.NewTag(ref)
+		if err != nil {
+			return err
+		}
+		refs[tag] = img
+	}
+	if err := tarball.MultiRefWriteToFile(filepath.Join(dir, "app.tar"), refs); err != nil {
+		return err
+	}
+	if err := writeLayoutTar(filepath.Join(dir, "oci.tar"), other, "docker.io/luksa/kubia:v2"); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, "rootfs")); err != nil {
+		return nil // the script has no root file system to tar
+	}
+	return tarTree(filepath.Join(dir, "rootfs"), filepath.Join(dir, "rootfs.tar"))
+}
+
+// writeLayoutTar writes an OCI layout holding img, named as containerd
+// names images, as a tar.
+func writeLayoutTar(out string, img v1.Image, ref string) error {
+	dir, err := os.MkdirTemp("", "oci-layout")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	lp, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		return err
+	}
+	if err := lp.AppendImage(img, layout.WithAnnotations(map[string]string{"io.containerd.image.name": ref})); err != nil {
+		return err
+	}
+	return tarTree(dir, out)
+}
+
+// tarTree writes the files and directories under dir into a tar.
+func tarTree(dir, out string) error {
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	tw := tar.NewWriter(f)
+	err = filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || p == dir {
+			return err
+		}
+		h, err := tar.FileInfoHeader(fi, "")
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		h.Name = filepath.ToSlash(rel)
+		if fi.IsDir() {
+			h.Name += "/"
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			return err
+		}
+		if fi.Mode().IsRegular() {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			_, err = tw.Write(b)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+// pushTestImage puts a small image into the test's registry.
+func pushTestImage(t *testing.T, ref string) {
+	t.Helper()
+	img, err := fixedImage("pulled\n", "cat", "/app/msg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag, err := name.NewTag(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(tag, img); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // sleeper is a pod of one container that sleeps in image img.
 func sleeper(name, img string) *api.Pod {
