@@ -91,13 +91,16 @@ func joinQuoted(s []string) string {
 // decodeObject decodes a request body as an object of kind k. Unknown
 // fields are refused when the request asks for fieldValidation=Strict.
 func decodeObject(r *http.Request, k api.Kind) (api.Object, error) {
-	if mt := mediaType(r); mt != "" && mt != "application/json" && mt != "*/*" {
-		// Protobuf (kubectl create namespace) and YAML bodies are issue 9's.
-		return nil, errUnsupportedMedia(mt, "application/json")
+	mt := mediaType(r)
+	if mt != "" && mt != "application/json" && mt != "*/*" && mt != protobufType {
+		return nil, errUnsupportedMedia(mt, "application/json", protobufType)
 	}
 	b, err := readBody(r)
 	if err != nil {
 		return nil, err
+	}
+	if mt == protobufType {
+		return decodeProtobuf(b, k)
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, api.NewBadRequest(fmt.Sprintf("the object provided is unrecognized (must be of type %s): request body is empty", k.Kind))
@@ -112,7 +115,7 @@ func decodeObject(r *http.Request, k api.Kind) (api.Object, error) {
 			return nil, api.NewBadRequest(fmt.Sprintf(
 				"the object provided is unrecognized (must be of type %s): couldn't get version/kind; json parse error: %v", k.Kind, syntaxError(b)))
 		}
-		return nil, api.NewBadRequest(fmt.Sprintf("%s in version \"v1\" cannot be handled as a %s: %v", k.Kind, k.Kind, err))
+		return nil, api.NewBadRequest(fmt.Sprintf("%s in version \"v1\" cannot be handled as a %s: %v", k.Kind, k.Kind, strictText(err)))
 	}
 	if tm := obj.GetTypeMeta(); tm.Kind != "" && tm.Kind != k.Kind {
 		return nil, api.NewBadRequest(fmt.Sprintf("the object provided is unrecognized (must be of type %s): kind %q cannot be handled here", k.Kind, tm.Kind))

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,9 +13,9 @@ import (
 	"github.com/minspace/min/engine/server/wire"
 )
 
-// Patch content types: merge patch is served; the other three are
-// recognised so that kubectl's strategic merge and apply patches get a
-// clear 415 until they are implemented (issue 9).
+// Patch content types: merge patch (kubectl label, annotate, scale),
+// strategic merge patch (apply, patch, edit), apply patches
+// (apply --server-side) and JSON patch (patch --type json) are served.
 const (
 	mergePatchType     = "application/merge-patch+json"
 	jsonPatchType      = "application/json-patch+json"
@@ -26,6 +27,15 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, t target) {
 	obj, err := s.eng.Get(r.Context(), t.kind.Resource, t.namespace, t.name)
 	if err != nil {
 		writeError(w, err)
+		return
+	}
+	if wantsTable(r) {
+		b, err := tableOf(t.kind.Resource, []api.Object{obj}, obj.GetObjectMeta().ResourceVersion, r.URL.Query().Get("includeObject"), true)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		writeTable(w, b)
 		return
 	}
 	writeObject(w, http.StatusOK, obj)
@@ -70,10 +80,11 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, t target) {
 		writeError(w, err)
 		return
 	}
-	switch mt := mediaType(r); mt {
-	case mergePatchType:
+	mt := mediaType(r)
+	switch mt {
+	case mergePatchType, strategicPatchType, applyPatchType, jsonPatchType:
 	default:
-		writeError(w, errUnsupportedMedia(mt, mergePatchType))
+		writeError(w, errUnsupportedMedia(mt, jsonPatchType, mergePatchType, strategicPatchType, applyPatchType))
 		return
 	}
 	body, err := readBody(r)
@@ -81,7 +92,22 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, t target) {
 		writeError(w, err)
 		return
 	}
-	out, err := s.eng.Patch(r.Context(), t.kind.Resource, t.namespace, t.name, body, engine.UpdateOptions{DryRun: dry})
+	var out api.Object
+	switch mt {
+	case mergePatchType:
+		out, err = s.eng.Patch(r.Context(), t.kind.Resource, t.namespace, t.name, body, engine.UpdateOptions{DryRun: dry})
+	case strategicPatchType:
+		strict := r.URL.Query().Get("fieldValidation") == "Strict"
+		out, err = s.patchObject(r.Context(), t, strategicPatch(t.kind, body), patchHasResourceVersion(body), strict, dry)
+	case jsonPatchType:
+		var fn patchFunc
+		if fn, err = jsonPatch(body); err == nil {
+			out, err = s.patchObject(r.Context(), t, fn, false, false, dry)
+		}
+	case applyPatchType:
+		s.applyOrCreate(w, r, t, body, dry)
+		return
+	}
 	if err != nil {
 		writeError(w, err)
 		return
@@ -118,6 +144,15 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, t target) {
 	l, err := s.eng.List(r.Context(), t.kind.Resource, opts)
 	if err != nil {
 		writeError(w, err)
+		return
+	}
+	if wantsTable(r) {
+		b, err := tableOf(t.kind.Resource, l.Items, l.ResourceVersion, r.URL.Query().Get("includeObject"), true)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		writeTable(w, b)
 		return
 	}
 	out := wire.List{Kind: t.kind.Kind + "List", APIVersion: "v1",
@@ -303,4 +338,58 @@ func objectOf(r *http.Request, t target) (api.Object, bool, error) {
 		return nil, false, err
 	}
 	return obj, dry, placeInNamespace(obj, t)
+}
+
+// podStatus serves pods/NAME/status (GET only: Min's node agents write
+// pod status through the engine, not through the API).
+func (s *Server) podStatus(w http.ResponseWriter, r *http.Request, t target) {
+	if r.Method != http.MethodGet {
+		writeError(w, errMethodNotAllowed())
+		return
+	}
+	s.get(w, r, t)
+}
+
+// deleteCollection is DELETE on a collection: every object the selectors
+// match is deleted with the request's DeleteOptions; the answer lists
+// them as they were returned by each delete.
+func (s *Server) deleteCollection(w http.ResponseWriter, r *http.Request, t target) {
+	opts, rv, err := deleteOptions(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if rv != "" {
+		writeError(w, api.NewBadRequest("a resourceVersion precondition cannot apply to a collection"))
+		return
+	}
+	lo, _ := listOptions(r.URL.Query(), t)
+	l, err := s.eng.List(r.Context(), t.kind.Resource, lo)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	out := wire.List{Kind: t.kind.Kind + "List", APIVersion: "v1", Items: []json.RawMessage{}}
+	for _, o := range l.Items {
+		m := o.GetObjectMeta()
+		d, err := s.eng.Delete(r.Context(), t.kind.Resource, m.Namespace, m.Name, opts)
+		if errors.Is(err, api.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		if d == nil {
+			d = o
+		}
+		api.SetTypeMeta(d)
+		b, err := json.Marshal(d)
+		if err != nil {
+			writeError(w, fmt.Errorf("encoding %s: %w", t.kind.Resource, err))
+			return
+		}
+		out.Items = append(out.Items, b)
+	}
+	writeJSON(w, http.StatusOK, out)
 }

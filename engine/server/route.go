@@ -27,6 +27,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.version(w, r)
 	case p == "/healthz" || p == "/readyz" || p == "/livez":
 		s.healthz(w, r)
+	case s.discovery(w, r), s.serveOpenAPI(w, r):
 	case p == wire.ImagesPath || strings.HasPrefix(p, wire.ImagesPath+"/"):
 		s.serveImages(w, r, strings.TrimPrefix(strings.TrimPrefix(p, wire.ImagesPath), "/"))
 	case strings.HasPrefix(p, "/api/v1/"):
@@ -107,6 +108,8 @@ func (s *Server) serveCollection(w http.ResponseWriter, r *http.Request, t targe
 			return
 		}
 		s.create(w, r, t)
+	case http.MethodDelete:
+		s.deleteCollection(w, r, t)
 	default:
 		writeError(w, errMethodNotAllowed())
 	}
@@ -128,6 +131,10 @@ func (s *Server) serveObject(w http.ResponseWriter, r *http.Request, t target) {
 }
 
 func (s *Server) serveSubresource(w http.ResponseWriter, r *http.Request, t target) {
+	if t.kind.Resource == "replicationcontrollers" && t.subresource == "scale" {
+		s.scale(w, r, t)
+		return
+	}
 	if t.kind.Resource != "pods" {
 		writeError(w, errNotFoundPath())
 		return
@@ -143,6 +150,8 @@ func (s *Server) serveSubresource(w http.ResponseWriter, r *http.Request, t targ
 		s.exec(w, r, t)
 	case "portforward":
 		s.portForward(w, r, t)
+	case "status":
+		s.podStatus(w, r, t)
 	default:
 		writeError(w, errNotFoundPath())
 	}

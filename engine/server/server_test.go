@@ -85,11 +85,13 @@ func TestBadRequestsGetStatus(t *testing.T) {
 		{"unknown resource", "GET", "/api/v1/widgets", "", "", 404, "NotFound", "the server could not find the requested resource"},
 		{"namespaced path of a cluster kind", "GET", "/api/v1/namespaces/default/nodes", "", "", 404, "NotFound", ""},
 		{"too deep", "GET", "/api/v1/namespaces/default/pods/a/log/b", "", "", 404, "NotFound", ""},
-		{"unknown subresource", "GET", "/api/v1/namespaces/default/pods/a/status", "", "", 404, "NotFound", ""},
+		{"unknown subresource", "GET", "/api/v1/namespaces/default/pods/a/attach", "", "", 404, "NotFound", ""},
 		{"method", "PUT", "/api/v1/namespaces/default/pods", "", pod, 405, "MethodNotAllowed", ""},
 		{"create across namespaces", "POST", "/api/v1/pods", "", pod, 405, "MethodNotAllowed", ""},
-		{"strategic merge patch", "PATCH", "/api/v1/namespaces/default/pods/web", "application/strategic-merge-patch+json", `{}`, 415, "UnsupportedMediaType", ""},
-		{"protobuf", "POST", "/api/v1/namespaces", "application/vnd.kubernetes.protobuf", "k8s\x00", 415, "UnsupportedMediaType", ""},
+		{"unknown patch type", "PATCH", "/api/v1/namespaces/default/pods/web", "application/yaml", `{}`, 415, "UnsupportedMediaType", ""},
+		{"protobuf pod", "POST", "/api/v1/namespaces/default/pods", "application/vnd.kubernetes.protobuf", "k8s\x00\x0a\x09\x0a\x02v1\x12\x03Pod", 415, "UnsupportedMediaType", ""},
+		{"protobuf without magic", "POST", "/api/v1/namespaces", "application/vnd.kubernetes.protobuf", "\x0a\x00", 400, "BadRequest", ""},
+		{"truncated protobuf", "POST", "/api/v1/namespaces", "application/vnd.kubernetes.protobuf", "k8s\x00\x0a\x7f", 400, "BadRequest", ""},
 		{"bad dryRun", "POST", "/api/v1/namespaces/default/pods?dryRun=Some", "", pod, 400, "BadRequest", ""},
 		{"bad grace", "DELETE", "/api/v1/namespaces/default/pods/web?gracePeriodSeconds=soon", "", "", 400, "BadRequest", ""},
 		{"bad delete body", "DELETE", "/api/v1/namespaces/default/pods/web", "", `{"kind":"Pod"}`, 400, "BadRequest", ""},
@@ -134,7 +136,7 @@ func TestShapes(t *testing.T) {
 		t.Fatalf("item type meta: %v", it)
 	}
 	a = do(t, s, "GET", "/version", "", "")
-	if a.code != 200 || a.body["gitVersion"] != engine.KubeVersion || a.body["minVersion"] != engine.Version {
+	if a.code != 200 || a.body["gitVersion"] != server.ServedKubeVersion || a.body["minVersion"] != engine.Version {
 		t.Fatalf("version: %s", a.raw)
 	}
 	if a := do(t, s, "GET", "/healthz", "", ""); a.code != 200 || a.raw != "ok" {

@@ -5,19 +5,26 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/server/wire"
 )
 
-// versionInfo is /version: the Kubernetes release Min matches, and Min's
-// own version.
+// ServedKubeVersion is the Kubernetes version /version announces. Its
+// minor picks the kubectl binary that Debian's kubectl dispatcher runs
+// (it ships 1.27 to 1.33 and runs the one matching the server's minor),
+// so it is the release Min's kubectl tests run against: 1.32. The
+// engine's own semantics follow engine.KubeVersion (nodes report it as
+// their kubelet version).
+const ServedKubeVersion = "v1.32.4"
+
+// versionInfo is /version: the Kubernetes release kubectl should behave
+// as against, and Min's own version.
 func (s *Server) versionInfo() wire.Version {
 	major, minor := "", ""
-	parts := strings.SplitN(strings.TrimPrefix(engine.KubeVersion, "v"), ".", 3)
+	parts := strings.SplitN(strings.TrimPrefix(ServedKubeVersion, "v"), ".", 3)
 	if len(parts) >= 2 {
 		major, minor = parts[0], parts[1]
 	}
-	return wire.Version{Major: major, Minor: minor, GitVersion: engine.KubeVersion, GitTreeState: "clean",
+	return wire.Version{Major: major, Minor: minor, GitVersion: ServedKubeVersion, GitTreeState: "clean",
 		GoVersion: runtime.Version(), Compiler: runtime.Compiler, Platform: runtime.GOOS + "/" + runtime.GOARCH,
 		MinVersion: s.opts.Version}
 }

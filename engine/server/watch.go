@@ -43,32 +43,65 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, t target) {
 		writeError(w, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
+	ct, write := "application/json", eventWriter(w)
+	if wantsTable(r) {
+		ct, write = tableContentType, tableEventWriter(w, t.kind.Resource, q.Get("includeObject"))
+	}
+	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Cache-Control", "no-cache, private")
 	w.WriteHeader(http.StatusOK)
 	flush(w) // the watch is registered: the client may go on
-	streamEvents(w, initial, ch)
+	streamEvents(w, initial, ch, write)
 }
+
+// writeFunc writes one watch event.
+type writeFunc func(typ string, obj api.Object) error
 
 // streamEvents writes the events; it flushes whenever no further event is
 // waiting, so every event reaches the client at once while a burst costs
 // one flush.
-func streamEvents(w http.ResponseWriter, initial []api.Object, ch <-chan engine.Event) {
-	enc := json.NewEncoder(w)
+func streamEvents(w http.ResponseWriter, initial []api.Object, ch <-chan engine.Event, write writeFunc) {
 	for _, o := range initial {
-		if writeEvent(enc, engine.Added, o) != nil {
+		if write(engine.Added, o) != nil {
 			return
 		}
 	}
 	flush(w)
 	for ev := range ch {
-		if writeEvent(enc, ev.Type, ev.Object) != nil {
+		if write(ev.Type, ev.Object) != nil {
 			return
 		}
 		if len(ch) == 0 {
 			flush(w)
 		}
 	}
+}
+
+// eventWriter writes events carrying the objects themselves.
+func eventWriter(w http.ResponseWriter) writeFunc {
+	enc := json.NewEncoder(w)
+	return func(typ string, obj api.Object) error { return writeEvent(enc, typ, obj) }
+}
+
+// tableEventWriter writes events whose object is a one-row Table; only
+// the first carries the column definitions, as the apiserver sends them.
+func tableEventWriter(w http.ResponseWriter, resource, includeObject string) writeFunc {
+	enc := json.NewEncoder(w)
+	first := true
+	return func(typ string, obj api.Object) error {
+		b, err := tableOf(resource, []api.Object{obj}, obj.GetObjectMeta().ResourceVersion, includeObject, first)
+		if err != nil {
+			return err
+		}
+		first = false
+		return enc.Encode(rawFrame{Type: typ, Object: b})
+	}
+}
+
+// rawFrame is a watch line whose object is already encoded.
+type rawFrame struct {
+	Type   string          `json:"type"`
+	Object json.RawMessage `json:"object"`
 }
 
 // frame is a watch line; Object is encoded in place.

@@ -1,0 +1,44 @@
+package openapi
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "regenerate api_v1.json from client-go's Kubernetes document")
+
+// upstreamDocument reads the Kubernetes core/v1 document client-go ships
+// as test data, from the module cache.
+func upstreamDocument(t *testing.T) []byte {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "k8s.io/client-go").Output()
+	if err != nil || len(bytes.TrimSpace(out)) == 0 {
+		t.Skipf("k8s.io/client-go is not in the module cache: %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "openapi/openapitest/testdata/api__v1_openapi.json"))
+	if err != nil {
+		t.Skipf("client-go's OpenAPI test data: %v", err)
+	}
+	return b
+}
+
+func TestGenerated(t *testing.T) {
+	got, err := Generate(upstreamDocument(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile("api_v1.json", got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if !bytes.Equal(got, V1()) {
+		t.Fatal("api_v1.json is out of date with engine/api's types: go test ./engine/openapi -update")
+	}
+}
