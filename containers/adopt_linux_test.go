@@ -3,6 +3,7 @@ package containers
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -220,4 +221,39 @@ func runOnce() {
 		os.Exit(1)
 	}
 	os.Exit(0)
+}
+
+// TestShimNeverRecreatesItsDirectory: a shim restarting a crashing container
+// while its state directory is deleted (a test's temporary home removed
+// under a leftover pod) must end, and must not create the directory again
+// for the next instance's layer and log.
+func TestShimNeverRecreatesItsDirectory(t *testing.T) {
+	r := newRuntime(t, Options{BackoffInitial: time.Millisecond, BackoffMax: time.Millisecond})
+	crash := ContainerSpec{Name: "c", Image: "busybox", Command: []string{"sh", "-c", "exit 1"}}
+	if err := r.RunPod(context.Background(), PodSpec{UID: "crash", Name: "crash", Containers: []ContainerSpec{crash}}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := shim.ReadState(r.podDir("crash"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The shim writes in the directory while RemoveAll empties it: retry
+	// until the directory itself is gone.
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(time.Millisecond) {
+		err := os.RemoveAll(r.podDir("crash"))
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(15 * time.Second); shimAliveOrContainer(st.PID, st.StartTime); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("shim still running after its pod directory was deleted")
+		}
+	}
+	if _, err := os.Stat(r.podDir("crash")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the pod directory came back: %v", err)
+	}
 }

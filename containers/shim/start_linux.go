@@ -280,7 +280,7 @@ func command(l launch) (*exec.Cmd, error) {
 	cmd := &exec.Cmd{
 		Path:   path,
 		Args:   c.Argv,
-		Env:    c.Env,
+		Env:    append(make([]string, 0, len(c.Env)), c.Env...), // never nil: nil would pass the shim's own environment on
 		Dir:    dir,
 		Stdin:  l.stdio[0],
 		Stdout: l.stdio[1],

@@ -161,7 +161,9 @@ func LogPath(name string, restart int) string {
 // the process.
 func (c *ctr) start(restart int) (*instance, error) {
 	s := c.shim
-	base := filepath.Join(s.dir, "containers", c.spec.Name)
+	// Paths relative to the pod directory (the shim's working directory):
+	// once it is deleted they fail, where absolute ones would recreate it.
+	base := filepath.Join("containers", c.spec.Name)
 	l := launch{
 		c:      c.spec,
 		rootfs: filepath.Join(base, "rootfs"),
@@ -169,7 +171,7 @@ func (c *ctr) start(restart int) (*instance, error) {
 		work:   filepath.Join(base, "work"),
 		group:  s.cfg.Cgroup.Child(c.spec.Name),
 		pidNS:  s.pidNS,
-		etc:    filepath.Join(s.dir, EtcDir),
+		etc:    EtcDir,
 	}
 	if err := freshDirs(l); err != nil {
 		return nil, err
@@ -238,12 +240,12 @@ func freshGroup(g cgroup.Group, l cgroup.Limits) error {
 func (inst *instance) openLog(s *shim, name string, restart int) error {
 	// The kubelet keeps the current and the previous instance's logs.
 	if restart >= 2 {
-		old := filepath.Join(s.dir, LogPath(name, restart-2))
+		old := LogPath(name, restart-2)
 		for _, f := range crilog.Files(old) {
 			os.Remove(f)
 		}
 	}
-	w, err := crilog.Create(filepath.Join(s.dir, LogPath(name, restart)),
+	w, err := crilog.Create(LogPath(name, restart),
 		crilog.Options{MaxSize: s.cfg.LogMaxSize, MaxFiles: s.cfg.LogMaxFiles})
 	inst.log = w
 	return err

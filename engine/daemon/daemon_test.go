@@ -26,8 +26,29 @@ func testHome(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return filepath.Join(dir, "home")
+	home := filepath.Join(dir, "home")
+	t.Cleanup(func() { removeHome(t, dir, home) })
+	return home
+}
+
+// removeHome removes a test's state directory for good: a detached engine
+// of the test still serving it is stopped first (by the pid holding its
+// lock), and the removal is retried while something still writes there.
+func removeHome(t testing.TB, dir, home string) {
+	if _, err := Status(home); err == nil {
+		if _, err := Stop(home, 10*time.Second); err != nil {
+			t.Errorf("an engine still serves %s: %v", home, err)
+		}
+	}
+	var err error
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if err = os.RemoveAll(dir); err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if _, serr := os.Stat(dir); err != nil || serr == nil {
+		t.Errorf("test home %s not removed: %v", dir, err)
+	}
 }
 
 // startDaemon starts a detached engine (this test binary re-executed) and

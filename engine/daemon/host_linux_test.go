@@ -8,11 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/minspace/min/containers/cgroup"
 	"github.com/minspace/min/containers/network"
+	"github.com/minspace/min/containers/shim"
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/client"
@@ -32,14 +34,6 @@ type hostEngine struct {
 }
 
 func newHostEngine(t *testing.T) *hostEngine {
-	if os.Getenv("MIN_TEST_DAEMON_HOST") != "1" {
-		// After a full run of this package as root, a pod shim of this test
-		// (a re-exec of daemon.test, parent gone) kept spawning processes
-		// that ran this package's tests again. Until that is understood and
-		// fixed, the test runs only when asked for (MIN_TEST_DAEMON_HOST=1)
-		// and watched.
-		t.Skip("disabled: a leftover shim of this test re-ran the test binary in a loop (see the session-1 closing note)")
-	}
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: runs real containers in namespaces and cgroups")
 	}
@@ -84,30 +78,109 @@ func (h *hostEngine) stop() {
 	h.cancel = nil
 }
 
+// cleanup deletes the pods through a reopened engine, then makes sure
+// nothing of the test is left whatever happened before: shims still alive
+// (killed by the pids their state records, checked against their start
+// times), processes in the test's cgroups, veths on its bridge, the bridge
+// and the cgroups. A leftover is an error: the next test run would trip on
+// it (or, with a shim left, a pod would keep running from a deleted home).
 func (h *hostEngine) cleanup() {
 	h.stop()
-	e, err := engine.Open(h.home, h.eopts)
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		list, _ := e.List(ctx, "pods", engine.ListOptions{})
-		zero := int64(0)
-		for _, o := range list.Items {
-			m := o.GetObjectMeta()
-			e.Delete(ctx, "pods", m.Namespace, m.Name, engine.DeleteOptions{GracePeriodSeconds: &zero})
-			engine.WaitFor(ctx, e, "pods", m.Namespace, m.Name, func(o api.Object) bool { return o == nil })
-		}
-		time.Sleep(500 * time.Millisecond) // sandboxes of deleted pods go in the background
-		e.Close()
-	} else {
-		h.t.Errorf("reopening for cleanup: %v", err)
-	}
-	if m, err := network.New(h.eopts.Network); err == nil {
-		m.RemoveBridge()
+	h.deletePods()
+	for _, pid := range killShims(filepath.Join(h.home, "containers", "pods")) {
+		h.t.Errorf("shim %d was still running after its pod was deleted", pid)
 	}
 	if self, err := cgroup.Self(cgroup.Detect()); err == nil {
-		self.Child(h.eopts.CgroupParent).Remove(5 * time.Second)
+		parent := self.Child(h.eopts.CgroupParent)
+		if procs, _ := parent.Procs(); len(procs) > 0 {
+			h.t.Errorf("processes left in the test's cgroups: %v", procs)
+		}
+		if err := parent.Remove(5 * time.Second); err != nil { // kills what is left
+			h.t.Error(err)
+		}
 	}
+	// A pod's veth goes with its network namespace, once its last process
+	// has exited.
+	bridge := h.eopts.Network.Bridge
+	veths := linksOn(bridge)
+	for deadline := time.Now().Add(5 * time.Second); len(veths) > 0 && time.Now().Before(deadline); veths = linksOn(bridge) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(veths) > 0 {
+		h.t.Errorf("veths left on %s: %v", bridge, veths)
+	}
+	if m, err := network.New(h.eopts.Network); err == nil {
+		if err := m.RemoveBridge(); err != nil {
+			h.t.Error(err)
+		}
+	}
+}
+
+// deletePods deletes every pod through an engine reopened on the home and
+// waits until each is gone and its sandbox removed.
+func (h *hostEngine) deletePods() {
+	e, err := engine.Open(h.home, h.eopts)
+	if err != nil {
+		h.t.Errorf("reopening for cleanup: %v", err)
+		return
+	}
+	defer e.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	list, _ := e.List(ctx, "pods", engine.ListOptions{})
+	zero := int64(0)
+	for _, o := range list.Items {
+		m := o.GetObjectMeta()
+		e.Delete(ctx, "pods", m.Namespace, m.Name, engine.DeleteOptions{GracePeriodSeconds: &zero})
+		engine.WaitFor(ctx, e, "pods", m.Namespace, m.Name, func(o api.Object) bool { return o == nil })
+	}
+	// Sandboxes of deleted pods are removed in the background: wait until
+	// the runtime's state has no pod left.
+	pods := filepath.Join(h.home, "containers", "pods")
+	for {
+		entries, _ := os.ReadDir(pods)
+		if len(entries) == 0 {
+			return
+		}
+		if ctx.Err() != nil {
+			h.t.Errorf("pod sandboxes not removed: %d left in %s", len(entries), pods)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// killShims kills (SIGKILL) the shims still alive among the pods recorded
+// in dir, waits until they are gone and returns their pids. Only processes
+// this test started qualify: a pid counts when its start time matches the
+// one its shim recorded.
+func killShims(dir string) []int {
+	entries, _ := os.ReadDir(dir)
+	var killed []int
+	for _, e := range entries {
+		st, err := shim.ReadState(filepath.Join(dir, e.Name()))
+		if err != nil || !shim.Alive(st.PID, st.StartTime) {
+			continue
+		}
+		syscall.Kill(st.PID, syscall.SIGKILL)
+		killed = append(killed, st.PID)
+		for deadline := time.Now().Add(5 * time.Second); shim.Alive(st.PID, st.StartTime) && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	return killed
+}
+
+// linksOn lists the interfaces whose master is bridge.
+func linksOn(bridge string) []string {
+	links, _ := filepath.Glob("/sys/class/net/*/master")
+	var out []string
+	for _, l := range links {
+		if target, err := os.Readlink(l); err == nil && filepath.Base(target) == bridge {
+			out = append(out, filepath.Base(filepath.Dir(l)))
+		}
+	}
+	return out
 }
 
 func TestRealPodOverSocketSurvivesEngineRestart(t *testing.T) {
