@@ -1,6 +1,8 @@
 package bindings
 
 import (
+	"os"
+	"path/filepath"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -74,7 +76,7 @@ func (s *State) imageImport(L *lua.LState) int {
 		L.Push(s.pushImage(L, engine.Image{Name: name}))
 		return 1
 	}
-	im, err := s.images(L, "image.import").ImportImage(ctxOf(L), name, source)
+	im, err := s.images(L, "image.import").ImportImage(ctxOf(L), name, s.hostPath(source))
 	if err != nil {
 		s.raiseErr(L, err)
 	}
@@ -101,6 +103,9 @@ func (s *State) imageBuild(L *lua.LState) int {
 		WorkingDir: fieldStr(t, "workingDir"), User: fieldStr(t, "user")}
 	if f := t.RawGetString("files"); f != lua.LNil {
 		b.Files = s.stringMap(L, f, fn, "files")
+		for dst, src := range b.Files {
+			b.Files[dst] = s.hostPath(src)
+		}
 	}
 	b.Cmd = s.strings(L, t.RawGetString("cmd"), fn, "cmd")
 	b.Entrypoint = s.strings(L, t.RawGetString("entrypoint"), fn, "entrypoint")
@@ -149,4 +154,23 @@ func (s *State) strings(L *lua.LState, v lua.LValue, fn, what string) []string {
 	}
 	s.raise(L, reasonBadRequest, "%s: %s must be a list of strings, got %s", fn, what, v.Type())
 	return nil
+}
+
+// hostPath finds a host path the way manifest paths are found: as given
+// (relative to the working directory) when it exists there, else in the
+// script's folder, so that a script finds the files beside it wherever
+// it is run from.
+func (s *State) hostPath(p string) string {
+	if filepath.IsAbs(p) || s.opts.ScriptDir == "" || pathExists(p) {
+		return p
+	}
+	if q := filepath.Join(s.opts.ScriptDir, p); pathExists(q) {
+		return q
+	}
+	return p
+}
+
+func pathExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
