@@ -271,11 +271,12 @@ func shortID(id string) string {
 
 // humanSize formats bytes as docker and crictl do (go-units'
 // HumanSizeWithPrecision(size, 3)): decimal units, three significant
-// digits.
+// digits; except that a size that rounds up to 1000 of a unit is shown in
+// the next one ("1MB", where docker prints "1e+03kB").
 func humanSize(n int64) string {
 	units := []string{"B", "kB", "MB", "GB", "TB", "PB"}
 	size, i := float64(n), 0
-	for size >= 1000 && i < len(units)-1 {
+	for size >= 999.5 && i < len(units)-1 {
 		size /= 1000
 		i++
 	}
