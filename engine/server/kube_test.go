@@ -328,3 +328,16 @@ func TestDeleteCollection(t *testing.T) {
 		t.Fatalf("b: %d %s", a.code, a.raw)
 	}
 }
+
+func TestOpenAPIV2(t *testing.T) {
+	s := newServer(t)
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "/openapi/v2", nil))
+	want, err := openapi.V2Protobuf()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != openapi.V2ProtobufType || rec.Body.String() != string(want) {
+		t.Fatalf("%d %v", rec.Code, rec.Header())
+	}
+}

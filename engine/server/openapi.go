@@ -15,15 +15,20 @@ const openAPIV1Path = "/openapi/v3/api/v1"
 // serveOpenAPI serves /openapi/v3 (the index naming each document's URL
 // with its content hash) and /openapi/v3/api/v1, with the caching
 // headers of kube-openapi's handler3 so that kubectl downloads the
-// document once; it reports false for other paths. /openapi/v2 stays
-// 404: kubectl asks it only for `kind: List` files, in protobuf.
+// document once; it reports false for other paths. /openapi/v2 is the
+// same document in Swagger 2.0 protobuf (kubectl 1.27 and 1.28 validate
+// with it; later ones read it for `kind: List` files).
 func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) bool {
 	p := strings.TrimSuffix(r.URL.Path, "/")
-	if p != "/openapi/v3" && p != openAPIV1Path {
+	if p != "/openapi/v3" && p != openAPIV1Path && p != "/openapi/v2" {
 		return false
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		writeError(w, errMethodNotAllowed())
+		return true
+	}
+	if p == "/openapi/v2" {
+		serveOpenAPIV2(w, r)
 		return true
 	}
 	hash := openapi.Hash()
@@ -53,4 +58,22 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) bool {
 		w.Write(b)
 	}
 	return true
+}
+
+// serveOpenAPIV2 answers /openapi/v2 in protobuf, the form client-go reads.
+func serveOpenAPIV2(w http.ResponseWriter, r *http.Request) {
+	b, err := openapi.V2Protobuf()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", openapi.V2ProtobufType)
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h.Set("Etag", strconv.Quote(openapi.Hash()))
+	h.Set("Vary", "Accept")
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodGet {
+		w.Write(b)
+	}
 }
