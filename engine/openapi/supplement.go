@@ -12,7 +12,7 @@ func supplement(schemas map[string]map[string]any) {
 					"type":        "array",
 					"items": map[string]any{"allOf": []any{map[string]any{"$ref": schemaPrefix + "io.k8s.api.core.v1.HostIP"}},
 						"default": map[string]any{}},
-					"x-kubernetes-list-type":      "atomic",
+					"x-kubernetes-list-type":       "atomic",
 					"x-kubernetes-patch-merge-key": "ip",
 					"x-kubernetes-patch-strategy":  "merge",
 				}

@@ -166,8 +166,10 @@ func TestWatchTable(t *testing.T) {
 			t.Fatalf("create: %s", a.raw)
 		}
 	}
+	// The scheduler's status updates come as MODIFIED events in between.
 	sc := bufio.NewScanner(resp.Body)
-	for i, name := range []string{"a", "b"} {
+	added := map[string]bool{}
+	for i := 0; !added["a"] || !added["b"]; i++ {
 		if !sc.Scan() {
 			t.Fatalf("event %d: %v", i, sc.Err())
 		}
@@ -182,11 +184,14 @@ func TestWatchTable(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
 			t.Fatal(err)
 		}
-		if ev.Type != "ADDED" || ev.Object.Kind != "Table" || len(ev.Object.Rows) != 1 || ev.Object.Rows[0].Cells[0] != name {
+		if ev.Object.Kind != "Table" || len(ev.Object.Rows) != 1 {
 			t.Fatalf("event %d: %s", i, sc.Text())
 		}
 		if (i == 0) != (len(ev.Object.Columns) > 0) {
 			t.Fatalf("event %d: columns only in the first event: %s", i, sc.Text())
+		}
+		if name, _ := ev.Object.Rows[0].Cells[0].(string); ev.Type == "ADDED" {
+			added[name] = true
 		}
 	}
 }
@@ -211,14 +216,21 @@ func TestPatchTypes(t *testing.T) {
 				return len(cs) == 2 && cs[1].(map[string]any)["image"] == "busybox:2" && cs[0].(map[string]any)["image"] == "busybox" && l["a"] == "1" && l["b"] == "2"
 			}},
 		{"json patch", "application/json-patch+json", `[{"op":"replace","path":"/metadata/labels/a","value":"x"}]`, 200,
-			func(p map[string]any) bool { return p["metadata"].(map[string]any)["labels"].(map[string]any)["a"] == "x" }},
+			func(p map[string]any) bool {
+				return p["metadata"].(map[string]any)["labels"].(map[string]any)["a"] == "x"
+			}},
 		{"json patch test fails", "application/json-patch+json", `[{"op":"test","path":"/metadata/labels/a","value":"nope"}]`, 422, nil},
 		{"merge patch", "application/merge-patch+json", `{"metadata":{"labels":{"b":null}}}`, 200,
-			func(p map[string]any) bool { _, ok := p["metadata"].(map[string]any)["labels"].(map[string]any)["b"]; return !ok }},
+			func(p map[string]any) bool {
+				_, ok := p["metadata"].(map[string]any)["labels"].(map[string]any)["b"]
+				return !ok
+			}},
 		{"strategic with a stale resourceVersion", "application/strategic-merge-patch+json", `{"metadata":{"resourceVersion":"1","labels":{"c":"3"}}}`, 409, nil},
 		{"strategic unknown field strict", "application/strategic-merge-patch+json", `{"spec":{"bogus":1}}`, 200, nil},
 		{"apply patch", "application/apply-patch+yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels:\n    applied: \"yes\"\n", 200,
-			func(p map[string]any) bool { return p["metadata"].(map[string]any)["labels"].(map[string]any)["applied"] == "yes" }},
+			func(p map[string]any) bool {
+				return p["metadata"].(map[string]any)["labels"].(map[string]any)["applied"] == "yes"
+			}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
