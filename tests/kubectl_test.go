@@ -3,9 +3,15 @@ package tests
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +21,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"sigs.k8s.io/yaml"
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/daemon"
@@ -410,4 +418,107 @@ func lineDiff(want, got string) string {
 		}
 	}
 	return b.String()
+}
+
+// TestKubeAPIRobustness sends the HTTPS listener what a confused or
+// hostile client might: no token, a wrong one, garbage instead of TLS or
+// HTTP, bodies over the limit, malformed JSON and protobuf. Each gets a
+// Status (or a closed connection) and the engine keeps answering.
+func TestKubeAPIRobustness(t *testing.T) {
+	kc := kubeEngine(t)
+	server, client, token := kubeClient(t, kc)
+	big := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"` + strings.Repeat("x", 4<<20) + `"}}`
+	cases := []struct {
+		name, method, path, token, ctype, body string
+		code                                   int
+		reason                                 string
+	}{
+		{"no token", "GET", "/api/v1/pods", "", "", "", 401, "Unauthorized"},
+		{"wrong token", "GET", "/api/v1/pods", "nope", "", "", 401, "Unauthorized"},
+		{"oversized body", "POST", "/api/v1/namespaces/default/pods", token, "application/json", big, 413, "RequestEntityTooLarge"},
+		{"malformed JSON", "POST", "/api/v1/namespaces/default/pods", token, "application/json", `{"kind":`, 400, "BadRequest"},
+		{"malformed protobuf", "POST", "/api/v1/namespaces", token, "application/vnd.kubernetes.protobuf", "k8s\x00\x0a\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 400, "BadRequest"},
+		{"malformed patch", "PATCH", "/api/v1/namespaces/default/pods/x", token, "application/strategic-merge-patch+json", `{`, 404, "NotFound"},
+		{"unknown path", "GET", "/apis/apps/v1/deployments", token, "", "", 404, "NotFound"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest(tc.method, server+tc.path, strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.token != "" {
+				req.Header.Set("Authorization", "Bearer "+tc.token)
+			}
+			if tc.ctype != "" {
+				req.Header.Set("Content-Type", tc.ctype)
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var st struct{ Kind, Reason string }
+			if err := json.NewDecoder(resp.Body).Decode(&st); err != nil || resp.StatusCode != tc.code || st.Kind != "Status" || st.Reason != tc.reason {
+				t.Fatalf("%d %+v %v", resp.StatusCode, st, err)
+			}
+		})
+	}
+	// Bytes that are no TLS, and TLS carrying no HTTP.
+	host := strings.TrimPrefix(server, "https://")
+	for _, junk := range [][]byte{[]byte("GET / HTTP/1.1\r\n\r\n"), bytes.Repeat([]byte{0x16, 0x03, 0x01, 0xff}, 1000)} {
+		if c, err := net.DialTimeout("tcp", host, 5*time.Second); err == nil {
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			c.Write(junk)
+			io.Copy(io.Discard, c)
+			c.Close()
+		}
+	}
+	if c, err := tls.Dial("tcp", host, client.Transport.(*http.Transport).TLSClientConfig); err == nil {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		c.Write([]byte("\x00\x01garbage\r\n\r\n"))
+		io.Copy(io.Discard, c)
+		c.Close()
+	}
+	req, _ := http.NewRequest("GET", server+"/version", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the engine stopped answering: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
+
+// kubeClient reads a kubeconfig: the server URL, an HTTPS client trusting
+// its CA, and the token.
+func kubeClient(t *testing.T, path string) (string, *http.Client, string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Clusters []struct {
+			Cluster struct {
+				Server string `json:"server"`
+				CA     string `json:"certificate-authority-data"`
+			} `json:"cluster"`
+		} `json:"clusters"`
+		Users []struct {
+			User struct {
+				Token string `json:"token"`
+			} `json:"user"`
+		} `json:"users"`
+	}
+	if err := yaml.Unmarshal(b, &cfg); err != nil || len(cfg.Clusters) == 0 || len(cfg.Users) == 0 {
+		t.Fatalf("kubeconfig: %v\n%s", err, b)
+	}
+	pem, err := base64.StdEncoding.DecodeString(cfg.Clusters[0].Cluster.CA)
+	pool := x509.NewCertPool()
+	if err != nil || !pool.AppendCertsFromPEM(pem) {
+		t.Fatalf("kubeconfig CA: %v", err)
+	}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+	t.Cleanup(tr.CloseIdleConnections)
+	return cfg.Clusters[0].Cluster.Server, &http.Client{Transport: tr, Timeout: 30 * time.Second}, cfg.Users[0].User.Token
 }
