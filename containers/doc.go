@@ -3,7 +3,8 @@
 // shareProcessNamespace) whose containers get their own mount and pid
 // namespaces, an overlayfs rootfs from their image, pivot_root, /proc, /dev
 // and a read-only /sys, Docker's masked paths and default capabilities,
-// no_new_privs, and cgroup limits (v1 or v2). Each pod has a shim process
+// no_new_privs, Docker's default seccomp profile (ContainerSpec.SeccompProfile
+// "Unconfined" opts out), and cgroup limits (v1 or v2). Each pod has a shim process
 // (package shim) that owns the sandbox, logs in CRI format (package crilog),
 // reaps and restarts containers, and outlives the engine; a new Runtime over
 // the same state directory finds running pods again (ListPods, PodStatus).

@@ -53,7 +53,7 @@ func makeBusyboxLayer(dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, "bin/busybox"), bb, 0o755); err != nil {
 		return err
 	}
-	for _, applet := range strings.Fields("sh ps hostname ip cat sleep true false echo ls nc seq wc head dd grep id touch mkdir tr sed stty tty cut test") {
+	for _, applet := range strings.Fields("sh ps hostname ip cat sleep true false echo ls nc seq wc head dd grep id touch mkdir tr sed stty tty cut test unshare mount") {
 		if err := os.Symlink("busybox", filepath.Join(dir, "bin", applet)); err != nil {
 			return err
 		}

@@ -199,6 +199,7 @@ func (r *Runtime) container(c ContainerSpec) (shim.Container, error) {
 	return shim.Container{
 		Name: c.Name, Image: c.Image, Layers: layers, Argv: args,
 		Env: env(img.Env, c.Env), WorkingDir: wd, User: img.User, Limits: c.Limits,
+		Seccomp: c.SeccompProfile,
 	}, nil
 }
 
@@ -224,6 +225,11 @@ func validate(spec PodSpec) error {
 			problems = append(problems, fmt.Sprintf("containers[%d].name %q: must be unique, non-empty, without '/' or '.'", i, c.Name))
 		}
 		seen[c.Name] = true
+		switch c.SeccompProfile {
+		case "", shim.SeccompRuntimeDefault, shim.SeccompUnconfined:
+		default:
+			problems = append(problems, fmt.Sprintf("containers[%d].seccompProfile %q: must be RuntimeDefault or Unconfined", i, c.SeccompProfile))
+		}
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("containers: pod %q: %s: %w", spec.Name, strings.Join(problems, "; "), ErrInvalid)

@@ -407,3 +407,37 @@ func TestImageUser(t *testing.T) {
 		t.Errorf("a non-root user has capabilities: %q", out)
 	}
 }
+
+// TestSeccomp: containers run under Docker's default seccomp profile (the
+// command and what exec starts), which refuses what the capabilities alone
+// allow (a user namespace needs none); Unconfined opts out.
+func TestSeccomp(t *testing.T) {
+	r := newRuntime(t, Options{})
+	unconfined := sleeper("c")
+	unconfined.SeccompProfile = "Unconfined"
+	runPod(t, r, PodSpec{UID: "confined", Name: "confined", Containers: []ContainerSpec{sleeper("c")}})
+	runPod(t, r, PodSpec{UID: "unconfined", Name: "unconfined", Containers: []ContainerSpec{unconfined}})
+	tests := []struct {
+		name, pod string
+		argv      []string
+		code      int
+		want      string // a regexp stdout+stderr must match
+	}{
+		{"the command is filtered", "confined", []string{"grep", "^Seccomp:", "/proc/1/status"}, 0, `Seccomp:\s+2\n`},
+		{"exec is filtered", "confined", []string{"grep", "^Seccomp:", "/proc/self/status"}, 0, `Seccomp:\s+2\n`},
+		{"no user namespace", "confined", []string{"unshare", "-U", "true"}, 1, `Operation not permitted`},
+		{"no mount", "confined", []string{"mount", "-t", "tmpfs", "none", "/tmp"}, 1, `permission denied`}, // EPERM
+		{"plain commands work", "confined", []string{"sh", "-c", "echo a | tr a b; ls / | grep -c bin; id -u"}, 0, `^b\n1\n0\n$`},
+		{"unconfined command", "unconfined", []string{"grep", "^Seccomp:", "/proc/1/status"}, 0, `Seccomp:\s+0\n`},
+		{"unconfined exec", "unconfined", []string{"grep", "^Seccomp:", "/proc/self/status"}, 0, `Seccomp:\s+0\n`},
+		{"unconfined user namespace", "unconfined", []string{"unshare", "-U", "true"}, 0, `^$`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errs, code := execIn(t, r, tc.pod, "c", tc.argv...)
+			if code != tc.code || !regexp.MustCompile(tc.want).MatchString(out+errs) {
+				t.Fatalf("%v: exit %d, want %d; output %q, want %q", tc.argv, code, tc.code, out+errs, tc.want)
+			}
+		})
+	}
+}

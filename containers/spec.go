@@ -83,6 +83,10 @@ type ContainerSpec struct {
 	Env        []string // NAME=value, after the image's
 	WorkingDir string
 	Limits     Limits
+	// SeccompProfile is securityContext.seccompProfile.type: "" or
+	// "RuntimeDefault" (Docker's default profile, as Docker applies it to
+	// every container) or "Unconfined" (no filter).
+	SeccompProfile string
 }
 
 // Limits are resources.limits; zero is unlimited.

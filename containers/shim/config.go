@@ -56,6 +56,7 @@ type Container struct {
 	WorkingDir string
 	User       string // uid[:gid] or a name from the image's /etc/passwd
 	Limits     cgroup.Limits
+	Seccomp    string // SeccompRuntimeDefault ("") or SeccompUnconfined
 }
 
 // State is the shim's record of its pod, in state.json.

@@ -23,11 +23,13 @@ func defaultCaps() map[int]bool {
 // confine applies, to this thread and so to what it forks: the capability
 // bounding set reduced to Docker's defaults (a root process that execs gets
 // exactly the bounding set as its permitted and effective sets), empty
-// inheritable and ambient sets, no_new_privs, and close-on-exec on every
-// descriptor above stderr (the leaked-descriptor escape of CVE-2024-21626).
-// The thread keeps its own effective capabilities for the mounts that follow
-// the fork.
-func confine(last int) error {
+// inheritable and ambient sets, no_new_privs, close-on-exec on every
+// descriptor above stderr (the leaked-descriptor escape of CVE-2024-21626),
+// and last the seccomp filter of the profile. The thread keeps its own
+// effective capabilities, but the filter binds it as well: what it does
+// after the fork must be allowed by the profile (wait4, ptrace, kill, and
+// writes through descriptors opened before).
+func confine(last int, seccompProfile string) error {
 	keep := defaultCaps()
 	for c := 0; c <= last; c++ {
 		if keep[c] {
@@ -49,7 +51,7 @@ func confine(last int) error {
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return fmt.Errorf("close_range: %w", err)
 	}
-	return nil
+	return installSeccomp(seccompProfile)
 }
 
 func lastCap() (int, error) {

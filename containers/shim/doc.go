@@ -17,8 +17,10 @@
 // Containers start from a throwaway OS thread of the shim (see
 // start_linux.go): the thread unshares its mount namespace, builds the
 // rootfs and pivot_roots into it, joins the container's cgroup, drops
-// capabilities, and only then forks the command, so no per-container
-// re-exec is paid.
+// capabilities, loads the container's seccomp filter (Docker's default
+// profile, compiled ahead of time by containers/seccomp into
+// seccomp_default_amd64.go) on that thread only, and only then forks the
+// command, so no per-container re-exec is paid.
 //
 // It imports containers/cgroup and containers/crilog, never the containers
 // package itself (which imports it), engine/, bindings/ or gopher-lua. It has

@@ -147,12 +147,16 @@ func execSetup(l launch, pid int, req Request) (*exec.Cmd, *os.File, error) {
 		cmd.SysProcAttr.Setctty = true
 		cmd.SysProcAttr.Ctty = 0
 	}
-	useCgroupFD(cmd, cgroupFD)
-	if err := confine(last); err != nil {
+	if err := confine(last, l.c.Seccomp); err != nil {
 		return nil, master, err
 	}
-	if err := cmd.Start(); err != nil {
+	if err := startStopped(cmd, cgroupFD); err != nil {
 		return nil, master, err
+	}
+	if err := unix.PtraceDetach(cmd.Process.Pid); err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, master, fmt.Errorf("ptrace detach: %w", err)
 	}
 	return cmd, master, nil
 }

@@ -36,25 +36,24 @@ type launch struct {
 //  2. make every mount private, mount the overlay rootfs, /dev and /sys;
 //  3. pivot_root into the rootfs and detach the old root;
 //  4. join the container's cgroup (v1: the tasks file takes this thread's id,
-//     so the child is born inside; v2: clone3 CLONE_INTO_CGROUP);
+//     so the child is born inside; v2: the child is moved in at step 7);
 //  5. drop the capability bounding set to Docker's defaults, set
-//     no_new_privs and mark every inherited descriptor close-on-exec;
+//     no_new_privs, mark every inherited descriptor close-on-exec, and load
+//     the seccomp filter (Docker's default profile) on this thread only;
 //  6. fork and exec the command under ptrace, so that it stops right after
 //     exec, before running any instruction of its own;
-//  7. mount /proc for the child's pid namespace (the thread is not in it, so
-//     procfs' pidns option names it), mask and read-only the Docker paths;
-//  8. detach: the command runs.
+//  7. v2: move the stopped child into its cgroup;
+//  8. from another throwaway thread (this one is under the filter, which
+//     forbids mounts): join the child's mount namespace, mount /proc for its
+//     pid namespace (procfs' pidns option names it), mask and read-only the
+//     Docker paths;
+//  9. detach: the command runs.
 func startContainer(l launch) (cmd *exec.Cmd, err error) {
 	cgroup.OnThrowawayThread(func() { cmd, err = startOnThread(l) })
 	return cmd, err
 }
 
 func startOnThread(l launch) (*exec.Cmd, error) {
-	proc, err := os.OpenFile("/proc", unix.O_PATH|unix.O_DIRECTORY, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer proc.Close()
 	// Step 1.
 	flags := unix.CLONE_NEWNS | unix.CLONE_FS
 	if l.pidNS == nil {
@@ -92,36 +91,73 @@ func startOnThread(l launch) (*exec.Cmd, error) {
 	if err != nil {
 		return nil, err
 	}
-	useCgroupFD(cmd, cgroupFD)
 	// Step 5.
-	if err := confine(last); err != nil {
+	if err := confine(last, l.c.Seccomp); err != nil {
 		return nil, err
 	}
-	// Step 6.
-	cmd.SysProcAttr.Ptrace = true
-	if err := cmd.Start(); err != nil {
+	// Steps 6 and 7.
+	if err := startStopped(cmd, cgroupFD); err != nil {
 		return nil, err
 	}
 	pid := cmd.Process.Pid
-	if err := waitExecStop(pid); err != nil {
-		cmd.Process.Kill()
-		cmd.Wait()
-		return nil, err
-	}
-	// Step 7.
-	if err := finishMounts(proc, pid); err != nil {
-		cmd.Process.Kill()
-		unix.PtraceDetach(pid)
-		cmd.Wait()
-		return nil, err
-	}
 	// Step 8.
+	var merr error
+	cgroup.OnThrowawayThread(func() { merr = finishMounts(pid) })
+	if merr != nil {
+		abort(cmd)
+		return nil, merr
+	}
+	// Step 9.
 	if err := unix.PtraceDetach(pid); err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
 		return nil, fmt.Errorf("ptrace detach: %w", err)
 	}
 	return cmd, nil
+}
+
+// startStopped forks and execs cmd under ptrace and waits for the stop
+// that follows the exec; with a v2 cgroup directory (cgroupFD >= 0) it then
+// moves the child into it. (Not clone3's CLONE_INTO_CGROUP: Docker's
+// profile answers clone3 with ENOSYS, and the forking thread is under it.)
+// On error the child is gone.
+func startStopped(cmd *exec.Cmd, cgroupFD int) error {
+	cmd.SysProcAttr.Ptrace = true
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	if err := waitExecStop(cmd.Process.Pid); err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return err
+	}
+	if cgroupFD >= 0 {
+		if err := enterCgroup(cgroupFD, cmd.Process.Pid); err != nil {
+			abort(cmd)
+			return err
+		}
+	}
+	return nil
+}
+
+// abort kills a child stopped under ptrace and reaps it.
+func abort(cmd *exec.Cmd) {
+	cmd.Process.Kill()
+	unix.PtraceDetach(cmd.Process.Pid)
+	cmd.Wait()
+}
+
+// enterCgroup moves pid into the v2 cgroup directory fd.
+func enterCgroup(dirFD, pid int) error {
+	fd, err := unix.Openat(dirFD, "cgroup.procs", unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("cgroup: %w", err)
+	}
+	defer unix.Close(fd)
+	if _, err := unix.Write(fd, []byte(strconv.Itoa(pid))); err != nil {
+		return fmt.Errorf("cgroup: move %d: %w", pid, err)
+	}
+	return nil
 }
 
 // waitExecStop waits for the SIGTRAP stop that follows a traced execve.
@@ -367,7 +403,8 @@ func lookupUser(name string) (uid, gid int, err error) {
 }
 
 // joinCgroup puts what this thread forks into group: v1 by moving the
-// thread, v2 by returning the directory for clone3 (-1 on v1).
+// thread; v2 returns the directory, for enterCgroup after the fork (-1 on
+// v1).
 func joinCgroup(g cgroup.Group) (int, error) {
 	if g.Mode == cgroup.V2 {
 		return g.FD()
@@ -375,24 +412,29 @@ func joinCgroup(g cgroup.Group) (int, error) {
 	return -1, g.AddThread(unix.Gettid())
 }
 
-// useCgroupFD makes the fork clone into the v2 cgroup directory fd (the
-// caller closes it after the fork).
-func useCgroupFD(cmd *exec.Cmd, fd int) {
-	if fd >= 0 {
-		cmd.SysProcAttr.UseCgroupFD = true
-		cmd.SysProcAttr.CgroupFD = fd
-	}
-}
-
-// finishMounts mounts /proc for the stopped child's pid namespace, then masks
-// and write-protects what Docker masks and write-protects.
-func finishMounts(proc *os.File, pid int) error {
-	ns, err := unix.Openat(int(proc.Fd()), strconv.Itoa(pid)+"/ns/pid", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+// finishMounts joins the mount namespace of the stopped child pid (this
+// thread is a fresh one, in the host's namespaces), mounts /proc for the
+// child's pid namespace, then masks and write-protects what Docker masks
+// and write-protects.
+func finishMounts(pid int) error {
+	ns, err := os.Open(fmt.Sprintf("/proc/%d/ns/pid", pid))
 	if err != nil {
 		return fmt.Errorf("open child pid namespace: %w", err)
 	}
-	defer unix.Close(ns)
-	if err := mountProc(ns); err != nil {
+	defer ns.Close()
+	mnt, err := os.Open(fmt.Sprintf("/proc/%d/ns/mnt", pid))
+	if err != nil {
+		return fmt.Errorf("open child mount namespace: %w", err)
+	}
+	defer mnt.Close()
+	// setns into a mount namespace needs a private fs struct.
+	if err := unix.Unshare(unix.CLONE_FS); err != nil {
+		return fmt.Errorf("unshare fs: %w", err)
+	}
+	if err := unix.Setns(int(mnt.Fd()), unix.CLONE_NEWNS); err != nil {
+		return fmt.Errorf("join container mount namespace: %w", err)
+	}
+	if err := mountProc(int(ns.Fd())); err != nil {
 		return err
 	}
 	return maskPaths()
