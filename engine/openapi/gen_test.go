@@ -59,3 +59,27 @@ func TestV2Protobuf(t *testing.T) {
 		t.Fatalf("swagger %q, %d paths", doc.Swagger, len(doc.Paths.Path))
 	}
 }
+
+func TestDescription(t *testing.T) {
+	cases := []struct {
+		kind   string
+		path   []string
+		prefix string
+		ok     bool
+	}{
+		{"Pod", nil, "Pod is a collection of containers that can run on a host.", true},
+		{"Pod", []string{"spec", "containers"}, "List of containers belonging to the pod.", true},
+		{"Pod", []string{"spec", "containers", "image"}, "Container image name.", true},
+		{"Pod", []string{"metadata", "labels"}, "Map of string keys and values", true},
+		{"ReplicationController", []string{"spec", "replicas"}, "Replicas is the number of desired replicas.", true},
+		{"Pod", []string{"spec", "nope"}, "", false},
+		{"Pod", []string{"spec", "nodeName", "deeper"}, "", false},
+		{"Widget", nil, "", false},
+	}
+	for _, tc := range cases {
+		got, ok := Description(tc.kind, tc.path...)
+		if ok != tc.ok || !strings.HasPrefix(got, tc.prefix) {
+			t.Errorf("Description(%s, %v) = %q, %v", tc.kind, tc.path, got, ok)
+		}
+	}
+}
