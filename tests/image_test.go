@@ -29,6 +29,7 @@ import (
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/daemon"
 )
 
 var imageBinOnce struct {
@@ -125,7 +126,7 @@ func TestImageCLI(t *testing.T) {
 					if mode == "embedded" {
 						env.Setenv("MIN_EMBEDDED", "1")
 					} else {
-						env.Defer(func() { stopDaemon(bin, home) })
+						env.Defer(func() { stopImageDaemon(env.T(), home) })
 					}
 					return writeArchives(env.WorkDir)
 				},
@@ -134,11 +135,11 @@ func TestImageCLI(t *testing.T) {
 	}
 }
 
-// stopDaemon stops the engine daemon a script started, if any.
-func stopDaemon(bin, home string) {
-	cmd := exec.Command(filepath.Join(bin, "minish"), "engine", "stop")
-	cmd.Env = append(os.Environ(), "MIN_HOME="+home)
-	cmd.Run()
+// stopImageDaemon stops the engine daemon a script started, if any.
+func stopImageDaemon(t testscript.T, home string) {
+	if _, err := daemon.Stop(home, 30*time.Second); err != nil && !errors.Is(err, daemon.ErrNotRunning) {
+		t.Log("stopping the engine of", home, ":", err)
+	}
 }
 
 // fixedImage is an image whose bytes never change (fixed content, times
