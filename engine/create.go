@@ -62,22 +62,27 @@ func (e *Engine) create(obj api.Object, opts CreateOptions) (api.Object, error) 
 
 // createOp prepares the creation of obj for a batch (store.Apply), as
 // create does: server fields, defaults, namespace admission, validation.
-// Nodes and generateName are not for batches.
+// A generated name is tried once: on AlreadyExists, create the object
+// with create, which tries again. Nodes are not for batches.
 func (e *Engine) createOp(obj api.Object) (store.Op, error) {
 	kind, err := kindOf(obj)
 	if err != nil {
 		return store.Op{}, err
 	}
-	if _, ok := obj.(*api.Node); ok || obj.GetObjectMeta().Name == "" {
-		return store.Op{}, api.NewBadRequest("engine: nodes and generated names are created one at a time")
+	if _, ok := obj.(*api.Node); ok {
+		return store.Op{}, api.NewBadRequest("engine: nodes are created one at a time")
 	}
 	if err := e.prepareCreate(kind, obj); err != nil {
 		return store.Op{}, err
 	}
+	meta := obj.GetObjectMeta()
 	if kind.Namespaced {
-		if err := e.admitNamespace(kind, obj.GetObjectMeta()); err != nil {
+		if err := e.admitNamespace(kind, meta); err != nil {
 			return store.Op{}, err
 		}
+	}
+	if meta.Name == "" && meta.GenerateName != "" {
+		meta.Name = generateName(meta.GenerateName)
 	}
 	if errs := api.ValidateObject(obj); len(errs) > 0 {
 		return store.Op{}, api.InvalidError(obj, errs)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/controller"
+	"github.com/minspace/min/engine/store"
 )
 
 // replicationManager keeps every ReplicationController at spec.replicas.
@@ -164,15 +165,7 @@ func (m *replicationManager) sync(ctx context.Context, rc *api.ReplicationContro
 	for _, p := range plan.Release {
 		m.setOwner(rc, p, false)
 	}
-	for range plan.Create {
-		out, err := m.e.Create(ctx, controller.NewPodFromTemplate(rc), CreateOptions{})
-		if err != nil {
-			m.e.events.record(rc, "Warning", "FailedCreate", "replication-controller", "Error creating: "+err.Error())
-			break
-		}
-		m.setPod(out.(*api.Pod), false) // seen at once, so the next pass does not create it again
-		m.e.events.record(rc, "Normal", "SuccessfulCreate", "replication-controller", "Created pod: "+out.GetObjectMeta().Name)
-	}
+	m.createPods(rc, plan.Create)
 	for _, p := range plan.Delete {
 		if out, err := m.e.Delete(ctx, "pods", p.Namespace, p.Name, DeleteOptions{PreconditionUID: p.UID}); err == nil {
 			m.setPod(out.(*api.Pod), out.GetObjectMeta().DeletionTimestamp == nil)
@@ -181,6 +174,62 @@ func (m *replicationManager) sync(ctx context.Context, rc *api.ReplicationContro
 	}
 	m.writeStatus(rc, plan.Status)
 	return plan.RequeueAfter
+}
+
+// createPods creates n pods from rc's template in batches of growing size,
+// as Kubernetes' slowStartBatch does (1, 2, 4… pods): a template that
+// cannot be created fails once, not n times, while a large scale-up costs
+// few store transactions. Each created pod has its SuccessfulCreate event.
+func (m *replicationManager) createPods(rc *api.ReplicationController, n int) {
+	for size := 1; n > 0; size = min(2*size, maxCreateBatch) {
+		batch := min(size, n)
+		n -= batch
+		if !m.createBatch(rc, batch) {
+			return
+		}
+	}
+}
+
+// maxCreateBatch bounds the pods one store transaction creates.
+const maxCreateBatch = 512
+
+// createBatch creates n pods in one transaction; false when one failed.
+func (m *replicationManager) createBatch(rc *api.ReplicationController, n int) bool {
+	ops := make([]store.Op, 0, n)
+	for range n {
+		op, err := m.e.createOp(controller.NewPodFromTemplate(rc))
+		if err != nil {
+			m.failedCreate(rc, err)
+			return false
+		}
+		ops = append(ops, op)
+	}
+	notes := make([]*note, 0, n)
+	ok := true
+	for i, res := range m.e.store.Apply(ops) {
+		out, err := res.Object, res.Err
+		if isAlreadyExists(err) { // a generated name taken: create tries others
+			pod := ops[i].Create.(*api.Pod)
+			pod.Name, pod.ResourceVersion = "", ""
+			out, err = m.e.create(pod, CreateOptions{})
+		}
+		if err != nil {
+			if ok {
+				m.failedCreate(rc, err)
+			}
+			ok = false
+			continue
+		}
+		m.setPod(out.(*api.Pod), false) // seen at once, so the next pass does not create it again
+		notes = append(notes, m.e.events.note(rc, "Normal", "SuccessfulCreate", "replication-controller",
+			"Created pod: "+out.GetObjectMeta().Name))
+	}
+	m.e.events.recordAll(notes)
+	return ok
+}
+
+func (m *replicationManager) failedCreate(rc *api.ReplicationController, err error) {
+	m.e.events.record(rc, "Warning", "FailedCreate", "replication-controller", "Error creating: "+err.Error())
 }
 
 // setOwner adopts (own=true) or releases a pod with a compare-and-set on

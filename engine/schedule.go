@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/minspace/min/engine/api"
@@ -251,14 +252,16 @@ func (s *scheduler) unschedulable(key string, p *api.Pod, msg string) {
 
 // bindOp sets spec.nodeName if the pod is still the same, unbound pod.
 func (e *Engine) bindOp(p *api.Pod, node string) store.Op {
-	return store.Op{Resource: "pods", Namespace: p.Namespace, Name: p.Name, Update: func(o api.Object) (api.Object, error) {
-		cur := o.(*api.Pod)
+	return store.Op{Resource: "pods", Namespace: p.Namespace, Name: p.Name, Shared: true, Update: func(o api.Object) (api.Object, error) {
+		cur := o.(*api.Pod) // the stored pod: read only
 		if cur.UID != p.UID || cur.Spec.NodeName != "" || cur.DeletionTimestamp != nil {
 			return nil, api.NewConflict("pods", p.Name, "pod is already bound or was replaced")
 		}
-		cur.Spec.NodeName = node
-		setPodCondition(&cur.Status, api.PodCondition{Type: "PodScheduled", Status: "True"}, e.now())
-		return cur, nil
+		next := *cur // shares all but what it replaces below
+		next.Spec.NodeName = node
+		next.Status.Conditions = slices.Clone(cur.Status.Conditions) // setPodCondition writes in place
+		setPodCondition(&next.Status, api.PodCondition{Type: "PodScheduled", Status: "True"}, e.now())
+		return &next, nil
 	}}
 }
 

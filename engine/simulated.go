@@ -140,14 +140,15 @@ func (k *simulatedKubelet) run(p *api.Pod) {
 		ip, _ = ipam.Allocate(p.UID)
 	}
 	st := controller.SimulatedPodStatus(p, node, ip, k.e.opts.Now())
-	k.writes = append(k.writes, store.Op{Resource: "pods", Namespace: p.Namespace, Name: p.Name,
+	k.writes = append(k.writes, store.Op{Resource: "pods", Namespace: p.Namespace, Name: p.Name, Shared: true,
 		Update: func(o api.Object) (api.Object, error) {
-			cur := o.(*api.Pod)
+			cur := o.(*api.Pod) // the stored pod: read only
 			if cur.UID != p.UID || cur.DeletionTimestamp != nil {
 				return nil, errUnchanged
 			}
-			cur.Status = st
-			return cur, nil
+			next := *cur // shares all but the status it replaces
+			next.Status = st
+			return &next, nil
 		}})
 }
 

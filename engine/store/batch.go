@@ -24,6 +24,11 @@ type Op struct {
 	// is its result. If another write changes the object between the read
 	// and the write, Update is called again with the newer state.
 	Update func(cur api.Object) (api.Object, error)
+	// Shared gives Update the stored object itself instead of a private
+	// copy, saving a deep copy per write: Update must not change it, nor
+	// anything it points to, and returns a new object (typically a shallow
+	// copy whose changed parts are replaced, not modified in place).
+	Shared bool
 }
 
 // Result is the outcome of one Op. Object is the stored object itself,
@@ -75,9 +80,15 @@ func (s *Store) draftOp(op *Op) (*draft, error) {
 		return nil, err
 	}
 	rv := cur.GetObjectMeta().ResourceVersion
-	next, err := op.Update(cur.DeepCopyObject())
+	if !op.Shared {
+		cur = cur.DeepCopyObject()
+	}
+	next, err := op.Update(cur)
 	if err != nil {
 		return nil, err
+	}
+	if op.Shared && next == cur {
+		return nil, api.NewBadRequest(fmt.Sprintf("store: a shared update of %s %q must return a new object", op.Resource, op.Name))
 	}
 	d, err := s.prepareOwned(next)
 	if err != nil {

@@ -115,3 +115,26 @@ func TestCount(t *testing.T) {
 		})
 	}
 }
+
+func TestApplySharedUpdate(t *testing.T) {
+	s := open(t, t.TempDir(), Options{})
+	stored, _ := s.CreateShared(pod("default", "a", nil))
+	res := s.Apply([]Op{
+		{Resource: "pods", Namespace: "default", Name: "a", Shared: true, Update: func(cur api.Object) (api.Object, error) {
+			if cur != stored {
+				t.Errorf("a shared update got a copy")
+			}
+			next := *cur.(*api.Pod)
+			next.Spec.NodeName = "n1"
+			return &next, nil
+		}},
+	})
+	if res[0].Err != nil || res[0].Object.(*api.Pod).Spec.NodeName != "n1" || stored.(*api.Pod).Spec.NodeName != "" {
+		t.Fatalf("shared update: %+v, %v; the old object now %+v", res[0].Object, res[0].Err, stored)
+	}
+	res = s.Apply([]Op{{Resource: "pods", Namespace: "default", Name: "a", Shared: true,
+		Update: func(cur api.Object) (api.Object, error) { return cur, nil }}})
+	if !errors.Is(res[0].Err, api.ErrBadRequest) {
+		t.Errorf("a shared update returning the stored object: %v, want BadRequest", res[0].Err)
+	}
+}

@@ -36,7 +36,7 @@ func (f fieldFunc) get(obj api.Object, field string) (string, bool) {
 func fieldsFor(obj api.Object) fieldFunc {
 	switch obj.(type) {
 	case *api.Pod:
-		return fieldFunc{extra: podField, indexed: []string{"spec.nodeName"}}
+		return fieldFunc{extra: podField, indexed: []string{"spec.nodeName", "status.phase"}}
 	case *api.Node:
 		return fieldFunc{extra: nodeField}
 	case *api.Event:

@@ -119,8 +119,28 @@ func (s *Store) Count(resource string, opts ListOptions) (int, error) {
 		}
 		return t.perNS[m.namespace], nil
 	}
+	if n, ok := t.countIndexed(m); ok {
+		return n, nil
+	}
 	hits, _ := t.find(m)
 	return len(hits), nil
+}
+
+// countIndexed answers a count of one indexed field's value, in every
+// namespace, from the index alone.
+func (t *table) countIndexed(m *matcher) (int, bool) {
+	if m.namespace != "" || m.labels != nil {
+		return 0, false
+	}
+	reqs := m.fields.Requirements()
+	if len(reqs) != 1 || (reqs[0].Operator != selection.Equals && reqs[0].Operator != selection.DoubleEquals) {
+		return 0, false
+	}
+	vals, ok := t.indexed[reqs[0].Field]
+	if !ok {
+		return 0, false
+	}
+	return len(vals[reqs[0].Value]), true
 }
 
 // find returns the matching objects; sorted says whether they are in
