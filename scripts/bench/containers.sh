@@ -42,10 +42,14 @@ c["process"]["terminal"] = False
 json.dump(c, open(p, "w"), indent=1)
 PY
 
+echo "== start: $(uptime)"
 # Min's side: the containers test binary in its run-once helper mode (one
 # RunPod + WaitPod + RemovePod, like `crun run`), with the shim re-executing
-# the test binary itself or the small static min-shim.
-go test -c -o "$work/containers.test" ./containers/
+# the test binary itself or the small static min-shim. The engine's test
+# binary sits beside min-shim, so that its engine uses it (as minish does
+# when min-shim is installed beside it).
+CGO_ENABLED=0 go test -c -o "$work/containers.test" ./containers/ # static, as minish and min-shim are built
+CGO_ENABLED=0 go test -c -o "$work/daemon.test" ./engine/daemon/
 CGO_ENABLED=0 go build -ldflags=-s -o "$work/min-shim" ./containers/cmd/min-shim
 min="env MIN_TEST_HELPER=runonce MIN_TEST_STATE=$work/state MIN_TEST_LAYER=$bundle/rootfs $work/containers.test"
 minshim="env MIN_BENCH_SHIM=$work/min-shim MIN_TEST_HELPER=runonce MIN_TEST_STATE=$work/state MIN_TEST_LAYER=$bundle/rootfs $work/containers.test"
@@ -78,6 +82,10 @@ for round in $(seq "$rounds"); do
 	unshare -m --propagation private "$work/round.sh" "$round" "$per"
 done
 
+echo "== Min: pod start through the engine (create over the socket until phase Running, pod network wired)"
+(cd "$work" && ./daemon.test -test.run '^$' -test.bench PodStartToRunning -test.benchtime "${runs}x") |
+	sed 's/^Benchmark/EngineBenchmark/' | tee "$work/engine.txt" | grep 'Benchmark'
+
 echo "== Min: pod start, exec and memory (go test -bench; 100 idle pods for memory)"
 export MIN_BENCH_PODS=100
 go test -timeout 30m -run '^$' -bench 'ContainerStart|PodStartToRunning|Exec|ShimRSS' -benchtime "${runs}x" ./containers/ |
@@ -103,8 +111,32 @@ for cmd in ["min", "min-shim", "crun", "runc", "podman"]:
               statistics.mean(cpu[cmd]) * 1000, len(t)))
 PY
 echo
-echo "== Min inside a running engine (Go benchmarks): medians and CPU per op (ms)"
-awk '/Benchmark/ { for (i = 1; i < NF; i++) if ($(i+1) == "median-ms" || $(i+1) == "cpu-ms/op") printf "%-40s %-10s %8.2f\n", $1, $(i+1), $i }' "$work/min.txt"
+echo "== Min's runtime and engine (Go benchmarks): medians and CPU per op (ms)"
+awk '/Benchmark/ { for (i = 1; i < NF; i++) if ($(i+1) == "median-ms" || $(i+1) == "cpu-ms/op") printf "%-40s %-10s %8.2f\n", $1, $(i+1), $i }' "$work/min.txt" "$work/engine.txt"
 echo
 echo "== Min memory: per pod (kB), and in total for 100 idle busybox pods (sleep)"
 awk '/ShimRSS/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /kB$|MB/) printf "%-28s %-24s %8s\n", $1, $(i+1), $i }' "$work/min.txt"
+echo
+echo "== goals (same run): container start vs crun (<= 1x) and runc (>= 2x); pod start < 50 ms and >= 3x podman"
+python3 - "$work" <<'PY'
+import glob, json, re, statistics, sys
+w = sys.argv[1]
+times = {}
+for f in glob.glob(w + "/round*.json") + glob.glob(w + "/podman*.json"):
+    for r in json.load(open(f))["results"]:
+        times.setdefault(r["command"], []).extend(r["times"])
+med = {k: statistics.median(v) * 1000 for k, v in times.items()}
+def metric(path, bench, unit):
+    for line in open(path):
+        if line.startswith(bench):
+            m = re.search(r"([0-9.]+) " + re.escape(unit), line)
+            if m:
+                return float(m.group(1))
+pod = metric(w + "/engine.txt", "EngineBenchmarkPodStartToRunning", "median-ms")
+for name in ["min", "min-shim"]:
+    if name in med and "crun" in med and "runc" in med:
+        print("%-9s start %.2f ms: %.2fx crun's time, runc takes %.2fx as long" % (name, med[name], med[name] / med["crun"], med["runc"] / med[name]))
+if pod and "podman" in med:
+    print("pod start (engine, network) %.2f ms: podman run takes %.2fx as long" % (pod, med["podman"] / pod))
+PY
+echo "== end: $(uptime)"
