@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,30 +31,20 @@ import (
 	"github.com/minspace/min/engine/daemon"
 )
 
-var imageBinOnce struct {
-	sync.Once
-	dir string
-	err error
-}
-
-// imageBin builds minish with `minish image` wired in and returns its
-// folder. Until cmd/minish/main.go dispatches to runImage itself, the
-// build overlays a copy of main.go that does (the one call main must
-// make, after the --embedded split when main has it).
+// imageBin builds minish with `minish image` wired in, into a folder of
+// the test, and returns the folder. Until cmd/minish/main.go dispatches
+// to runImage itself, the build overlays a copy of main.go that does (the
+// one call main must make, after the --embedded split when main has it).
 func imageBin(t *testing.T) string {
 	t.Helper()
-	imageBinOnce.Do(func() { imageBinOnce.dir, imageBinOnce.err = buildImageBin() })
-	if imageBinOnce.err != nil {
-		t.Fatal(imageBinOnce.err)
+	dir, err := buildImageBin(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
 	}
-	return imageBinOnce.dir
+	return dir
 }
 
-func buildImageBin() (string, error) {
-	dir, err := os.MkdirTemp("", "minish-image")
-	if err != nil {
-		return "", err
-	}
+func buildImageBin(dir string) (string, error) {
 	args := []string{"build", "-o", filepath.Join(dir, "minish")}
 	mainGo, err := filepath.Abs("../cmd/minish/main.go")
 	if err != nil {
