@@ -42,6 +42,16 @@ func minishBin(t *testing.T) string {
 	return minishOnce.dir
 }
 
+// removeBuilds deletes the minish builds of this test run; TestMain
+// calls it once the tests and benchmarks are done.
+func removeBuilds() {
+	for _, dir := range []string{minishOnce.dir, verbsOnce.dir} {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+	}
+}
+
 type buildError struct {
 	out string
 	err error
@@ -53,14 +63,17 @@ func (e *buildError) Error() string { return e.err.Error() + "\n" + e.out }
 // runner, its errors and exit codes, dry runs, laziness.
 func TestMinish(t *testing.T) {
 	bin := minishBin(t)
-	testscript.Run(t, testscript.Params{
-		Dir: "testdata/minish",
-		Setup: func(env *testscript.Env) error {
-			env.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-			env.Setenv("MIN_HOME", filepath.Join(env.WorkDir, "home"))
-			env.Setenv("MIN_NO_HOST_NODE", "1")
-			return nil
-		},
+	forEngineMode(t, func(t *testing.T, embedded bool) {
+		testscript.Run(t, testscript.Params{
+			Dir: "testdata/minish",
+			Setup: func(env *testscript.Env) error {
+				env.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+				env.Setenv("MIN_HOME", filepath.Join(env.WorkDir, "home"))
+				env.Setenv("MIN_NO_HOST_NODE", "1")
+				setEngineMode(env, embedded)
+				return nil
+			},
+		})
 	})
 }
 

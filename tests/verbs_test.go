@@ -3,6 +3,7 @@ package tests
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,32 +43,32 @@ func buildVerbs() (string, error) {
 	args := []string{"build", "-o", filepath.Join(dir, "minish")}
 	mainGo, err := filepath.Abs("../cmd/minish/main.go")
 	if err != nil {
-		return "", err
+		return dir, err
 	}
 	src, err := os.ReadFile(mainGo)
 	if err != nil {
-		return "", err
+		return dir, err
 	}
 	if !strings.Contains(string(src), "runVerb(") {
 		const hook = "\tcontainers.Init()\n"
 		wired := strings.Replace(string(src), hook, hook+"\tif code, ok := runVerb(os.Args[1:]); ok {\n\t\tos.Exit(code)\n\t}\n", 1)
 		if wired == string(src) {
-			return "", errors.New("main.go has no containers.Init() line to hook the verbs after")
+			return dir, errors.New("main.go has no containers.Init() line to hook the verbs after")
 		}
 		patched := filepath.Join(dir, "main.go")
 		overlay := filepath.Join(dir, "overlay.json")
 		spec, _ := json.Marshal(map[string]map[string]string{"Replace": {mainGo: patched}})
 		if err := os.WriteFile(patched, []byte(wired), 0o644); err != nil {
-			return "", err
+			return dir, err
 		}
 		if err := os.WriteFile(overlay, spec, 0o644); err != nil {
-			return "", err
+			return dir, err
 		}
 		args = append(args, "-overlay", overlay)
 	}
 	out, err := exec.Command("go", append(args, "../cmd/minish")...).CombinedOutput()
 	if err != nil {
-		return "", &buildError{out: string(out), err: err}
+		return dir, &buildError{out: string(out), err: err} // dir: removeBuilds deletes it
 	}
 	return dir, nil
 }
@@ -82,12 +83,19 @@ func TestVerbs(t *testing.T) {
 	if err != nil || len(manifests) == 0 {
 		t.Fatalf("no kubia manifests in scripts/kubia (%v)", err)
 	}
+	forEngineMode(t, func(t *testing.T, embedded bool) {
+		runVerbScripts(t, bin, manifests, embedded)
+	})
+}
+
+func runVerbScripts(t *testing.T, bin string, manifests []string, embedded bool) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/verbs",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 			env.Setenv("MIN_HOME", filepath.Join(env.WorkDir, "home"))
 			env.Setenv("MIN_NO_HOST_NODE", "1")
+			setEngineMode(env, embedded)
 			// 100d12h ahead: AGE prints "100d" however long the script runs.
 			env.Setenv("MIN_NOW", time.Now().Add(100*24*time.Hour+12*time.Hour).UTC().Format(time.RFC3339))
 			for _, m := range manifests {
@@ -100,6 +108,14 @@ func TestVerbs(t *testing.T) {
 				}
 			}
 			return nil
+		},
+		// [embedded]: scripts whose background minish (get --watch) must
+		// see other processes' changes skip the in-process engine.
+		Condition: func(cond string) (bool, error) {
+			if cond == "embedded" {
+				return embedded, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 	})
 }

@@ -9,22 +9,24 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/chzyer/readline"
 	"github.com/minspace/min/bindings"
 	"github.com/minspace/min/bindings/repl"
 	"github.com/minspace/min/containers"
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/daemon"
 )
 
 const usage = `usage: minish [options] [script [args...]]
+       minish [--embedded] VERB [args...]   (kubectl's verbs: minish help)
+       minish engine [run|start|stop|status] [options]
   -e chunk     run the Lua chunk (may be repeated)
   -i           enter the REPL after running the script or chunks
   -n ns        start in namespace ns (namespace.use changes it)
   --dry-run    record mutations and print the plan instead of applying them
   --trace      print the Lua traceback with errors
+  --embedded   run the engine inside this process instead of connecting to
+               the engine daemon (which minish starts when none runs)
   -            run standard input as the script
 Without a script: a REPL on a terminal, else standard input runs as one chunk.
 `
@@ -35,6 +37,7 @@ type flags struct {
 	interactive bool
 	trace       bool
 	dryRun      bool
+	embedded    bool
 	namespace   string
 	script      string // "" none, "-" stdin
 	args        []string
@@ -61,6 +64,8 @@ func parseFlags(argv []string) (flags, error) {
 			f.trace = true
 		case a == "--dry-run":
 			f.dryRun = true
+		case a == "--embedded":
+			f.embedded = true
 		case a == "-h" || a == "--help":
 			return f, errHelp
 		case a == "--":
@@ -87,15 +92,25 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "engine" {
 		os.Exit(daemon.Main(os.Args[2:]))
 	}
-	// `minish get pods` and the other kubectl verbs (verbs.go).
-	if code, ok := runVerb(os.Args[1:]); ok {
+	// --embedded first: the engine runs in this process, not as a daemon.
+	embedded, args := splitEmbedded(os.Args[1:])
+	// `minish kubeconfig`: a kubeconfig for the real kubectl (kubeconfig.go).
+	if code, ok := runKubeconfig(args, os.Stdout, os.Stderr); ok {
 		os.Exit(code)
 	}
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	// `minish image load|import|list|rm|pull` (image.go).
+	if code, ok := runImage(args, newLazyEngine(embedded)); ok {
+		os.Exit(code)
+	}
+	// `minish get pods` and the other kubectl verbs (verbs.go).
+	if code, ok := runVerb(args, embedded); ok {
+		os.Exit(code)
+	}
+	os.Exit(run(args, embedded, os.Stdin, os.Stdout, os.Stderr))
 }
 
 // run is minish without os.Exit, so that deferred closes happen first.
-func run(argv []string, stdin *os.File, stdout, stderr io.Writer) int {
+func run(argv []string, embedded bool, stdin *os.File, stdout, stderr io.Writer) int {
 	f, err := parseFlags(argv)
 	if errors.Is(err, errHelp) {
 		fmt.Fprint(stdout, usage)
@@ -105,7 +120,7 @@ func run(argv []string, stdin *os.File, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "minish: %v\n%s", err, usage)
 		return 2
 	}
-	conn := &lazyEngine{home: engine.DefaultHome()}
+	conn := newLazyEngine(embedded || f.embedded)
 	defer conn.close()
 	scriptDir := "."
 	if f.script != "" && f.script != "-" {
@@ -183,33 +198,4 @@ func historyFile(home string) string {
 		return ""
 	}
 	return filepath.Join(home, "minish_history")
-}
-
-// lazyEngine opens the in-process engine on first use: a chunk that
-// touches no cluster object opens nothing. This is the one seam where the
-// daemon client will plug in later.
-type lazyEngine struct {
-	home string
-	once sync.Once
-	eng  *engine.Engine
-	err  error
-}
-
-func (l *lazyEngine) open(ctx context.Context) (engine.Interface, error) {
-	l.once.Do(func() {
-		// MIN_NO_HOST_NODE=1 keeps the machine from running pods (tests,
-		// and object-only experiments as root).
-		opts := engine.Options{NoHostNode: os.Getenv("MIN_NO_HOST_NODE") == "1"}
-		l.eng, l.err = engine.Open(l.home, opts)
-	})
-	if l.err != nil {
-		return nil, l.err
-	}
-	return l.eng, nil
-}
-
-func (l *lazyEngine) close() {
-	if l.eng != nil {
-		l.eng.Close()
-	}
 }

@@ -8,7 +8,6 @@ import (
 	"os/signal"
 
 	"github.com/minspace/min/bindings"
-	"github.com/minspace/min/engine"
 )
 
 // verbNames are the kubectl verbs minish answers as its first argument
@@ -23,16 +22,16 @@ var verbNames = map[string]bool{
 // runVerb runs `minish VERB args...` (args is os.Args[1:]) as kubectl
 // would, through stdlib's kubectl.main, with the engine every other
 // minish command uses. handled is false when args[0] is no verb.
-func runVerb(args []string) (code int, handled bool) {
+func runVerb(args []string, embedded bool) (code int, handled bool) {
 	if len(args) == 0 || !verbNames[args[0]] {
 		return 0, false
 	}
-	return runVerbIO(args, os.Stdout, os.Stderr), true
+	return runVerbIO(args, embedded, os.Stdout, os.Stderr), true
 }
 
 // runVerbIO is runVerb with explicit output streams.
-func runVerbIO(args []string, stdout, stderr io.Writer) int {
-	conn := &lazyEngine{home: engine.DefaultHome()}
+func runVerbIO(args []string, embedded bool, stdout, stderr io.Writer) int {
+	conn := newLazyEngine(embedded)
 	defer conn.close()
 	s, err := bindings.New(bindings.Options{Engine: conn.open, Stdout: stdout, Stderr: stderr})
 	if err != nil {

@@ -23,7 +23,8 @@ options:
   --listen ADDR           also serve HTTPS with a bearer token on ADDR (127.0.0.1:PORT);
                           the kubeconfig is written to DIR/kubeconfig
   --allow-non-loopback    let --listen name an address other than loopback
-  --no-host-node          do not run this machine as a node (no containers)
+  --no-host-node          do not run this machine as a node (no containers);
+                          also MIN_NO_HOST_NODE=1
 `
 
 // Main is `minish engine …`: args are the arguments after "engine". It
@@ -45,7 +46,8 @@ func mainWith(args []string, stdout, stderr io.Writer) int {
 	listen := fs.String("listen", "", "")
 	remote := fs.Bool("allow-non-loopback", false, "")
 	detached := fs.Bool("detached", false, "")
-	noHost := fs.Bool("no-host-node", false, "")
+	// MIN_NO_HOST_NODE=1 means the same as for every minish command.
+	noHost := fs.Bool("no-host-node", os.Getenv("MIN_NO_HOST_NODE") == "1", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
