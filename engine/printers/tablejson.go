@@ -30,9 +30,9 @@ type wireMeta struct {
 }
 
 type wireRow struct {
-	Cells      []any           `json:"cells"`
-	Conditions []RowCondition  `json:"conditions,omitempty"`
-	Object     json.RawMessage `json:"object,omitempty"`
+	Cells      []any          `json:"cells"`
+	Conditions []RowCondition `json:"conditions,omitempty"`
+	Object     any            `json:"object,omitempty"` // encoded in place: no second pass over its bytes
 }
 
 // partialObjectMetadata is what a row carries with includeObject=Metadata.
@@ -67,14 +67,14 @@ func TableJSON(t *Table, resourceVersion, includeObject string) ([]byte, error) 
 	return json.Marshal(&w)
 }
 
-func rowObject(obj api.Object, include string) (json.RawMessage, error) {
+func rowObject(obj api.Object, include string) (any, error) {
 	if obj == nil || include == IncludeNone {
 		return nil, nil
 	}
 	if include == IncludeObject {
-		c := obj.DeepCopyObject()
+		c := obj.DeepCopyObject() // objects may be shared: set apiVersion and kind on a copy
 		api.SetTypeMeta(c)
-		return json.Marshal(c)
+		return c, nil
 	}
-	return json.Marshal(partialObjectMetadata{Kind: "PartialObjectMetadata", APIVersion: "meta.k8s.io/v1", Metadata: obj.GetObjectMeta()})
+	return &partialObjectMetadata{Kind: "PartialObjectMetadata", APIVersion: "meta.k8s.io/v1", Metadata: obj.GetObjectMeta()}, nil
 }
