@@ -115,7 +115,7 @@ func decodeObject(r *http.Request, k api.Kind) (api.Object, error) {
 			return nil, api.NewBadRequest(fmt.Sprintf(
 				"the object provided is unrecognized (must be of type %s): couldn't get version/kind; json parse error: %v", k.Kind, syntaxError(b)))
 		}
-		return nil, api.NewBadRequest(fmt.Sprintf("%s in version \"v1\" cannot be handled as a %s: %v", k.Kind, k.Kind, strictText(err)))
+		return nil, strictError(k, b, err)
 	}
 	if tm := obj.GetTypeMeta(); tm.Kind != "" && tm.Kind != k.Kind {
 		return nil, api.NewBadRequest(fmt.Sprintf("the object provided is unrecognized (must be of type %s): kind %q cannot be handled here", k.Kind, tm.Kind))

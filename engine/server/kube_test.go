@@ -241,7 +241,7 @@ func TestPatchTypes(t *testing.T) {
 		})
 	}
 	if a := do(t, s, "PATCH", path+"?fieldValidation=Strict", "application/strategic-merge-patch+json", `{"spec":{"bogus":1}}`); a.code != 400 ||
-		!strings.Contains(a.body["message"].(string), `strict decoding error: unknown field "bogus"`) {
+		!strings.Contains(a.body["message"].(string), `strict decoding error: unknown field "spec.bogus"`) {
 		t.Fatalf("strict: %d %s", a.code, a.raw)
 	}
 	// Server-side apply creates what is missing.
@@ -351,5 +351,29 @@ func TestOpenAPIV2(t *testing.T) {
 	}
 	if rec.Code != 200 || rec.Header().Get("Content-Type") != openapi.V2ProtobufType || rec.Body.String() != string(want) {
 		t.Fatalf("%d %v", rec.Code, rec.Header())
+	}
+}
+
+func TestStrictDecodingPaths(t *testing.T) {
+	s := newServer(t)
+	cases := []struct{ name, body, want string }{
+		{"nested", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"i","foo":1}]}}`,
+			`Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].foo"`},
+		{"several", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","bar":2},"spec":{"foo":1,"containers":[{"name":"c","image":"i"}]}}`,
+			`Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "metadata.bar", unknown field "spec.foo"`},
+		{"top level", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spek":{}}`,
+			`Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spek"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := do(t, s, "POST", "/api/v1/namespaces/default/pods?fieldValidation=Strict", "application/json", tc.body)
+			if a.code != 400 || a.body["message"] != tc.want {
+				t.Fatalf("%d %s", a.code, a.raw)
+			}
+		})
+	}
+	// Without Strict the unknown fields are dropped.
+	if a := do(t, s, "POST", "/api/v1/namespaces/default/pods", "application/json", cases[0].body); a.code != 201 {
+		t.Fatalf("ignore: %d %s", a.code, a.raw)
 	}
 }

@@ -110,7 +110,7 @@ func decodePatched(k api.Kind, b []byte, strict bool) (api.Object, error) {
 		dec.DisallowUnknownFields()
 	}
 	if err := dec.Decode(obj); err != nil {
-		return nil, api.NewBadRequest(fmt.Sprintf("%s in version \"v1\" cannot be handled as a %s: %v", k.Kind, k.Kind, strictText(err)))
+		return nil, strictError(k, b, err)
 	}
 	return obj, nil
 }
