@@ -377,3 +377,16 @@ func TestStrictDecodingPaths(t *testing.T) {
 		t.Fatalf("ignore: %d %s", a.code, a.raw)
 	}
 }
+
+func TestWatchTableBadIncludeObject(t *testing.T) {
+	s := newServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req := httptest.NewRequest("GET", "/api/v1/pods?watch=true&includeObject=All", nil).WithContext(ctx)
+	req.Header.Set("Accept", tableAccept)
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "includeObject") {
+		t.Fatalf("%d %s", rec.Code, rec.Body.String())
+	}
+}

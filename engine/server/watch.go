@@ -8,6 +8,7 @@ import (
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/printers"
 )
 
 // watch streams events as the apiserver does: 200, then one
@@ -45,6 +46,10 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, t target) {
 	}
 	ct, write := "application/json", eventWriter(w)
 	if wantsTable(r) {
+		if _, err := printers.TableJSON(&printers.Table{}, "", q.Get("includeObject")); err != nil {
+			writeError(w, err) // a bad includeObject, before the stream starts
+			return
+		}
 		ct, write = tableContentType, tableEventWriter(w, t.kind.Resource, q.Get("includeObject"))
 	}
 	w.Header().Set("Content-Type", ct)
