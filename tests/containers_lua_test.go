@@ -23,7 +23,9 @@ import (
 // TestMain lets the test binary serve as the pods' shim, as minish does.
 func TestMain(m *testing.M) {
 	containers.Init()
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBuilds() // the minish binaries the CLI tests built
+	os.Exit(code)
 }
 
 // hostEngine opens an engine that runs real pods on this machine, on a

@@ -1,0 +1,119 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/minspace/min/bindings"
+	"github.com/minspace/min/engine"
+)
+
+// forwardOutput is the verb's output, read by the test while the verb writes it.
+type forwardOutput struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *forwardOutput) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *forwardOutput) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestPortForwardVerb runs `minish port-forward pod/web :8080 :8081` (the
+// verb, through kubectl.main) against a real busybox pod serving HTTP on
+// 8080: kubectl's lines, a request through the forward, "Handling
+// connection for N", and exit 0 on Ctrl-C.
+func TestPortForwardVerb(t *testing.T) {
+	e := hostEngine(t)
+	var out, errs forwardOutput
+	s, err := bindings.New(bindings.Options{
+		Engine: func(context.Context) (engine.Interface, error) { return e, nil },
+		Stdout: &out, Stderr: &errs,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	if err := s.DoString(ctx, `
+		local p = pod.create{name = "web", image = "busybox",
+			command = {"sh", "-c", "echo hello > /tmp/hostname; exec httpd -f -p 8080 -h /tmp"}}
+		p:wait{phase = "Running", timeout = 60}`, "setup"); err != nil {
+		t.Fatal(err)
+	}
+
+	runCtx, interrupt := context.WithCancel(ctx) // cancelling it is Ctrl-C
+	defer interrupt()
+	type result struct {
+		code int
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, err := s.Kubectl(runCtx, []string{"port-forward", "pod/web", ":8080", ":8081"})
+		done <- result{code, err}
+	}()
+	forwarding := regexp.MustCompile(`(?m)^Forwarding from 127\.0\.0\.1:([0-9]+) -> 8080$`)
+	var port string
+	for deadline := time.Now().Add(30 * time.Second); port == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := forwarding.FindStringSubmatch(out.String()); m != nil && strings.Contains(out.String(), "-> 8081\n") {
+			port = m[1]
+		}
+	}
+	if port == "" {
+		t.Fatalf("no Forwarding lines; stdout:\n%s\nstderr:\n%s", out.String(), errs.String())
+	}
+	var body []byte
+	for i := 0; i < 50; i++ { // httpd may still be starting
+		resp, err := http.Get("http://127.0.0.1:" + port + "/hostname")
+		if err == nil {
+			body, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if strings.TrimSpace(string(body)) != "hello" {
+		t.Errorf("GET /hostname through the port-forward: %q (stderr %q)", body, errs.String())
+	}
+	interrupt()
+	res := <-done
+	if res.err != nil || res.code != 0 {
+		t.Errorf("after Ctrl-C: code %d, err %v; kubectl port-forward exits 0", res.code, res.err)
+	}
+	got := out.String()
+	lines := strings.Split(strings.TrimSpace(got), "\n")
+	want := regexp.MustCompile(`^Forwarding from (127\.0\.0\.1|\[::1\]):[0-9]+ -> 808[01]$`)
+	n := 0
+	for _, l := range lines {
+		switch {
+		case want.MatchString(l):
+			n++
+		case l != "Handling connection for "+port:
+			t.Errorf("unexpected line %q", l)
+		}
+	}
+	if n < 2 || !strings.Contains(got, "Handling connection for "+port+"\n") {
+		t.Errorf("stdout:\n%s", got)
+	}
+	if _, err := http.Get("http://127.0.0.1:" + port + "/hostname"); err == nil {
+		t.Error("the port still answers after Ctrl-C")
+	}
+}
