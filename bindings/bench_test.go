@@ -45,6 +45,25 @@ func BenchmarkCreatePods(b *testing.B) {
 	b.ReportMetric(float64(b.N)/(cpuTime()-cpu).Seconds(), "pods/cpu-s")
 }
 
+// BenchmarkCreatePodsBound is BenchmarkCreatePods with manifests bound to
+// a node no agent runs: nothing in the engine reacts to the new pods (no
+// scheduling attempt, no FailedScheduling event), so it measures the DSL
+// and the engine's create alone.
+func BenchmarkCreatePodsBound(b *testing.B) {
+	s, _ := benchState(b)
+	chunk := fmt.Sprintf(`for i = 1, %d do
+		pod.create{metadata = {name = "p" .. i, labels = {app = "bench"}},
+			spec = {nodeName = "bench-node", containers = {{name = "c", image = "busybox"}}}}
+	end`, b.N)
+	b.ResetTimer()
+	cpu := cpuTime()
+	if err := s.DoString(context.Background(), chunk, "bench.lua"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pods/s")
+	b.ReportMetric(float64(b.N)/(cpuTime()-cpu).Seconds(), "pods/cpu-s")
+}
+
 // BenchmarkListPods lists 10,000 pods into Lua tables (pod.list()).
 func BenchmarkListPods(b *testing.B) {
 	s, eng := benchState(b)
@@ -120,14 +139,20 @@ func BenchmarkToLua(b *testing.B) {
 // BenchmarkEngineCreatePods is the baseline of BenchmarkCreatePods: the same
 // pods created from Go, without Lua, to tell the DSL's cost from the
 // engine's.
-func BenchmarkEngineCreatePods(b *testing.B) {
+func BenchmarkEngineCreatePods(b *testing.B) { benchEngineCreate(b, "") }
+
+// BenchmarkEngineCreatePodsBound is the baseline of
+// BenchmarkCreatePodsBound.
+func BenchmarkEngineCreatePodsBound(b *testing.B) { benchEngineCreate(b, "bench-node") }
+
+func benchEngineCreate(b *testing.B, node string) {
 	_, eng := benchState(b)
 	ctx := context.Background()
 	b.ResetTimer()
 	cpu := cpuTime()
 	for i := range b.N {
 		p := &api.Pod{ObjectMeta: api.ObjectMeta{Name: fmt.Sprintf("p%d", i), Labels: map[string]string{"app": "bench"}},
-			Spec: api.PodSpec{Containers: []api.Container{{Name: "c", Image: "busybox"}}}}
+			Spec: api.PodSpec{NodeName: node, Containers: []api.Container{{Name: "c", Image: "busybox"}}}}
 		if _, err := eng.Create(ctx, p, engine.CreateOptions{}); err != nil {
 			b.Fatal(err)
 		}
@@ -181,4 +206,25 @@ func BenchmarkNew(b *testing.B) {
 		}
 		s.Close()
 	}
+}
+
+// BenchmarkEngineListPods is the engine's share of BenchmarkListPods: the
+// same list from Go, without Lua.
+func BenchmarkEngineListPods(b *testing.B) {
+	_, eng := benchState(b)
+	ctx := context.Background()
+	for i := range 10000 {
+		if _, err := eng.Create(ctx, benchPod(i), engine.CreateOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	cpu := cpuTime()
+	for range b.N {
+		list, err := eng.List(ctx, "pods", engine.ListOptions{Namespace: "default"})
+		if err != nil || len(list.Items) != 10000 {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
 }

@@ -30,6 +30,7 @@ type fieldPlan struct {
 
 type structPlan struct {
 	fields []fieldPlan
+	byName map[string]int // JSON name -> index in fields
 }
 
 var (
@@ -251,6 +252,10 @@ func (c *converter) plan(t reflect.Type) *structPlan {
 		return p
 	}
 	p := &structPlan{fields: jsonFields(t, nil)}
+	p.byName = make(map[string]int, len(p.fields))
+	for i, f := range p.fields {
+		p.byName[f.name] = i
+	}
 	c.plans[t] = p
 	return p
 }

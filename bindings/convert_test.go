@@ -35,36 +35,38 @@ func samplePod() *api.Pod {
 	}
 }
 
+// walkerCases are objects of every kind with the field types the walker
+// special-cases.
+func walkerCases() []api.Object {
+	replicas := int32(3)
+	return []api.Object{
+		samplePod(),
+		&api.Pod{ObjectMeta: api.ObjectMeta{Name: "x"}},
+		&api.Node{ObjectMeta: api.ObjectMeta{Name: "n"}, Spec: api.NodeSpec{Unschedulable: true},
+			Status: api.NodeStatus{Capacity: api.ResourceList{"pods": resource.MustParse("110")},
+				Conditions: []api.NodeCondition{{Type: "Ready", Status: "True"}}}},
+		&api.Namespace{ObjectMeta: api.ObjectMeta{Name: "ns"}, Status: api.NamespaceStatus{Phase: "Active"}},
+		&api.ReplicationController{ObjectMeta: api.ObjectMeta{Name: "rc"}, Spec: api.ReplicationControllerSpec{
+			Replicas: &replicas, Selector: map[string]string{"app": "x"},
+			Template: &api.PodTemplateSpec{ObjectMeta: api.ObjectMeta{Labels: map[string]string{"app": "x"}},
+				Spec: api.PodSpec{Containers: []api.Container{{Name: "c", Image: "i"}}}}}},
+		&api.Event{ObjectMeta: api.ObjectMeta{Name: "e"}, Reason: "Scheduled", Count: 1,
+			EventTime: api.MicroTime{Time: time.Date(2026, 1, 2, 3, 4, 5, 123456000, time.UTC)}},
+	}
+}
+
 // TestWalkerMatchesJSON checks that the hand-written Go->Lua walker gives
 // exactly what encoding/json gives (the contract: tables in Kubernetes'
 // JSON shape), for every kind.
 func TestWalkerMatchesJSON(t *testing.T) {
-	replicas := int32(3)
-	cases := []struct {
-		name string
-		obj  api.Object
-	}{
-		{"pod", samplePod()},
-		{"empty pod", &api.Pod{ObjectMeta: api.ObjectMeta{Name: "x"}}},
-		{"node", &api.Node{ObjectMeta: api.ObjectMeta{Name: "n"}, Spec: api.NodeSpec{Unschedulable: true},
-			Status: api.NodeStatus{Capacity: api.ResourceList{"pods": resource.MustParse("110")},
-				Conditions: []api.NodeCondition{{Type: "Ready", Status: "True"}}}}},
-		{"namespace", &api.Namespace{ObjectMeta: api.ObjectMeta{Name: "ns"}, Status: api.NamespaceStatus{Phase: "Active"}}},
-		{"rc", &api.ReplicationController{ObjectMeta: api.ObjectMeta{Name: "rc"}, Spec: api.ReplicationControllerSpec{
-			Replicas: &replicas, Selector: map[string]string{"app": "x"},
-			Template: &api.PodTemplateSpec{ObjectMeta: api.ObjectMeta{Labels: map[string]string{"app": "x"}},
-				Spec: api.PodSpec{Containers: []api.Container{{Name: "c", Image: "i"}}}}}}},
-		{"event", &api.Event{ObjectMeta: api.ObjectMeta{Name: "e"}, Reason: "Scheduled", Count: 1,
-			EventTime: api.MicroTime{Time: time.Date(2026, 1, 2, 3, 4, 5, 123456000, time.UTC)}}},
-	}
 	s, _ := newTestState(t, Options{})
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			want, err := json.Marshal(c.obj)
+	for _, obj := range walkerCases() {
+		t.Run(reflect.TypeOf(obj).Elem().Name(), func(t *testing.T) {
+			want, err := json.Marshal(obj)
 			if err != nil {
 				t.Fatal(err)
 			}
-			tbl := s.conv.structValue(s.L, reflect.ValueOf(c.obj).Elem())
+			tbl := s.conv.structValue(s.L, reflect.ValueOf(obj).Elem())
 			got, err := encodeJSON(tbl, jsonOptions{})
 			if err != nil {
 				t.Fatal(err)

@@ -161,15 +161,9 @@ func (s *State) refresh(k api.Kind) lua.LGFunction {
 	}
 }
 
-// replaceFields makes dst hold exactly src's fields.
-func replaceFields(dst, src *lua.LTable) {
-	var keys []lua.LValue
-	dst.ForEach(func(k, _ lua.LValue) { keys = append(keys, k) })
-	for _, k := range keys {
-		dst.RawSet(k, lua.LNil)
-	}
-	src.ForEach(func(k, v lua.LValue) { dst.RawSet(k, v) })
-}
+// replaceFields makes dst hold exactly src's fields (src is a fresh push,
+// pending fields included, and is not used afterwards).
+func replaceFields(dst, src *lua.LTable) { moveFields(dst, src) }
 
 // updateSelf pushes the fresh state of obj into the table the caller
 // passed (when it passed one), so p:label{} leaves p current.

@@ -78,7 +78,7 @@ func (s *State) objectsArg(L *lua.LState, fn string) ([]api.Object, string) {
 		}
 		return objs, source
 	case *lua.LTable:
-		if v.RawGetString("kind") != lua.LNil || v.RawGetString("metadata") != lua.LNil {
+		if lazyOf(v) != nil || v.RawGetString("kind") != lua.LNil || v.RawGetString("metadata") != lua.LNil {
 			return []api.Object{s.tableObject(L, v, fn)}, ""
 		}
 		var objs []api.Object

@@ -11,8 +11,16 @@ import (
 )
 
 // push converts an API object to a Lua table with its kind's metatable.
+// The table fills itself as it is read (lazy.go).
 func (s *State) push(L *lua.LState, obj api.Object) *lua.LTable {
 	k := s.kindOf[reflect.TypeOf(obj)]
+	mt := s.meta[k.Kind]
+	if mt != nil {
+		if t := s.pushLazy(L, obj, k); t != nil {
+			t.Metatable = mt
+			return t
+		}
+	}
 	t := s.conv.structValue(L, reflect.ValueOf(obj).Elem())
 	if t.RawGetString("apiVersion") == lua.LNil {
 		t.RawSetString("apiVersion", lua.LString("v1"))
@@ -20,8 +28,8 @@ func (s *State) push(L *lua.LState, obj api.Object) *lua.LTable {
 	if t.RawGetString("kind") == lua.LNil {
 		t.RawSetString("kind", lua.LString(k.Kind))
 	}
-	if mt := s.meta[k.Kind]; mt != nil {
-		L.SetMetatable(t, mt)
+	if mt != nil {
+		t.Metatable = mt
 	}
 	return t
 }
@@ -37,8 +45,10 @@ func (s *State) pushList(L *lua.LState, objs []api.Object) *lua.LTable {
 
 // objectMeta builds the metatable of one kind: methods, __tostring, __eq.
 func (s *State) objectMeta(L *lua.LState, k api.Kind, methods *lua.LTable) *lua.LTable {
-	mt := L.NewTable()
-	mt.RawSetString("__index", methods)
+	mt := L.CreateTable(0, 6)
+	mt.RawSetString("__index", L.NewFunction(objIndex(methods)))
+	mt.RawSetString("__newindex", L.NewFunction(objNewIndex))
+	mt.RawSetString("__methods", methods) // for completion
 	mt.RawSetString("__name", lua.LString(k.Singular))
 	mt.RawSetString("__tostring", L.NewFunction(func(L *lua.LState) int {
 		L.Push(lua.LString(summary(L.CheckTable(1))))
@@ -58,13 +68,19 @@ func (s *State) objectMeta(L *lua.LState, k api.Kind, methods *lua.LTable) *lua.
 	return mt
 }
 
-// field reads a dotted path from nested tables (nil when absent).
+// field reads a dotted path from nested tables (nil when absent),
+// filling a lazy object table's field on the way.
 func field(t *lua.LTable, path string) lua.LValue {
 	var v lua.LValue = t
-	for _, p := range strings.Split(path, ".") {
+	for path != "" {
+		var p string
+		p, path, _ = strings.Cut(path, ".")
 		tt, ok := v.(*lua.LTable)
 		if !ok {
 			return lua.LNil
+		}
+		if tt.Metatable != lua.LNil {
+			expandField(tt, p)
 		}
 		v = tt.RawGetString(p)
 	}

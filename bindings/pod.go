@@ -54,6 +54,9 @@ func (s *State) podCreate(L *lua.LState) int {
 // isShorthand tells kubectl-run tables from manifests: a manifest has
 // apiVersion, kind, metadata or spec.
 func isShorthand(t *lua.LTable) bool {
+	if lazyOf(t) != nil { // an object table the DSL returned
+		return false
+	}
 	for _, k := range []string{"apiVersion", "kind", "metadata", "spec"} {
 		if t.RawGetString(k) != lua.LNil {
 			return false

@@ -196,7 +196,7 @@ func (s *State) objectsOf(L *lua.LState, n int) []api.Object {
 				return
 			}
 		case *lua.LTable:
-			if x.RawGetString("kind") != lua.LNil || x.RawGetString("metadata") != lua.LNil {
+			if lazyOf(x) != nil || x.RawGetString("kind") != lua.LNil || x.RawGetString("metadata") != lua.LNil {
 				out = append(out, s.tableObject(L, x, "printers"))
 				return
 			}

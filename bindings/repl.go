@@ -101,6 +101,7 @@ func (s *State) format(b *strings.Builder, v lua.LValue, depth int, seen map[*lu
 // tableKeys returns the keys: first the list part 1..n, then the others
 // sorted.
 func tableKeys(t *lua.LTable) ([]lua.LValue, int) {
+	expand(t)
 	n := 0
 	for t.RawGetInt(n+1) != lua.LNil {
 		n++
@@ -185,7 +186,10 @@ func (s *State) Complete(ctx context.Context, line string) (candidates []string,
 		if !ok {
 			return nil, ""
 		}
-		idx, ok := mt.RawGetString("__index").(*lua.LTable)
+		idx, ok := mt.RawGetString("__methods").(*lua.LTable)
+		if !ok {
+			idx, ok = mt.RawGetString("__index").(*lua.LTable)
+		}
 		if !ok {
 			return nil, ""
 		}
@@ -203,6 +207,7 @@ func (s *State) resolve(path string) *lua.LTable {
 		if !ok {
 			return nil
 		}
+		expandField(t, p)
 		v = t.RawGetString(p)
 	}
 	t, _ := v.(*lua.LTable)
@@ -210,6 +215,7 @@ func (s *State) resolve(path string) *lua.LTable {
 }
 
 func (s *State) keysWithPrefix(t *lua.LTable, prefix string, funcsOnly bool) []string {
+	expand(t)
 	var out []string
 	t.ForEach(func(k, v lua.LValue) {
 		ks, ok := k.(lua.LString)

@@ -74,6 +74,7 @@ func New(opts Options) (*State, error) {
 		s.kindOf[reflect.TypeOf(k.New())] = k
 	}
 	s.L = newLua(s)
+	wrapBaseLib(s.L)
 	s.install()
 	s.registerPrinters()
 	return s, nil

@@ -80,6 +80,7 @@ func writeNumber(b *bytes.Buffer, f float64, path string) error {
 }
 
 func writeTable(b *bytes.Buffer, t *lua.LTable, path string, opts jsonOptions, depth int) error {
+	expand(t)
 	n, keys, err := tableShape(t, path)
 	if err != nil {
 		return err

@@ -168,6 +168,8 @@ func equal(L *lua.LState, x, y lua.LValue, depth int) bool {
 	if depth > 50 {
 		return false
 	}
+	bindings.Expand(tx)
+	bindings.Expand(ty)
 	same := true
 	count := 0
 	tx.ForEach(func(k, v lua.LValue) {
@@ -189,6 +191,7 @@ func show(L *lua.LState, v lua.LValue) string {
 			return L.ToStringMeta(v).String()
 		}
 		var parts []string
+		bindings.Expand(v)
 		v.ForEach(func(k, val lua.LValue) {
 			parts = append(parts, fmt.Sprintf("%s=%s", lua.LVAsString(k), show(L, val)))
 		})
