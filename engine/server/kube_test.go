@@ -390,3 +390,20 @@ func TestWatchTableBadIncludeObject(t *testing.T) {
 		t.Fatalf("%d %s", rec.Code, rec.Body.String())
 	}
 }
+
+func TestNodeLease(t *testing.T) {
+	s := newServer(t)
+	node := `{"apiVersion":"v1","kind":"Node","metadata":{"name":"n1","annotations":{"min.minspace.io/node-type":"simulated"}}}`
+	if a := do(t, s, "POST", "/api/v1/nodes", "", node); a.code != 201 {
+		t.Fatalf("node: %d %s", a.code, a.raw)
+	}
+	a := do(t, s, "GET", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1", "", "")
+	spec, _ := a.body["spec"].(map[string]any)
+	if a.code != 200 || a.body["kind"] != "Lease" || spec["holderIdentity"] != "n1" || spec["renewTime"] == nil {
+		t.Fatalf("%d %s", a.code, a.raw)
+	}
+	if a := do(t, s, "GET", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/nope", "", ""); a.code != 404 ||
+		a.body["message"] != `leases.coordination.k8s.io "nope" not found` {
+		t.Fatalf("missing: %d %s", a.code, a.raw)
+	}
+}

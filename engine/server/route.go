@@ -27,7 +27,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.version(w, r)
 	case p == "/healthz" || p == "/readyz" || p == "/livez":
 		s.healthz(w, r)
-	case s.discovery(w, r), s.serveOpenAPI(w, r):
+	case s.discovery(w, r), s.serveOpenAPI(w, r), s.serveLease(w, r):
 	case p == wire.ImagesPath || strings.HasPrefix(p, wire.ImagesPath+"/"):
 		s.serveImages(w, r, strings.TrimPrefix(strings.TrimPrefix(p, wire.ImagesPath), "/"))
 	case strings.HasPrefix(p, "/api/v1/"):
