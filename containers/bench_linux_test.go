@@ -94,6 +94,33 @@ func BenchmarkPodStartToRunning(b *testing.B) {
 	}
 }
 
+// BenchmarkPodStartToRunningNetwork is BenchmarkPodStartToRunning with the
+// pod network: the runtime's share of a pod start through the engine (the
+// rest is the engine's: scheduling, the node agent, status writes).
+func BenchmarkPodStartToRunningNetwork(b *testing.B) {
+	node, _ := podNetwork(b)
+	r := benchRuntime(b)
+	r.opts.Network = node
+	ctx := context.Background()
+	var times []time.Duration
+	defer func() { reportMedian(b, times) }()
+	cpu0 := cpuTime()
+	defer func() { b.ReportMetric(float64(cpuTime()-cpu0)/1e6/float64(len(times)), "cpu-ms/op") }()
+	for i := 0; b.Loop(); i++ {
+		uid := fmt.Sprintf("net-%d", i)
+		t0 := time.Now()
+		if err := r.RunPod(ctx, PodSpec{UID: uid, Name: "bench", Containers: []ContainerSpec{sleeper("c")}}); err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, time.Since(t0))
+		b.StopTimer()
+		if err := r.RemovePod(uid); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+}
+
 // BenchmarkExec measures an exec of /bin/true in a running container.
 func BenchmarkExec(b *testing.B) {
 	r := benchRuntime(b)

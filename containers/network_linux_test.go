@@ -15,7 +15,7 @@ import (
 
 // podNetwork returns a node network on a bridge and /24 of the test's own
 // (10.251.0.0/16, apart from Min's 10.244.0.0/16), removed at cleanup.
-func podNetwork(t *testing.T) (*network.Node, string) {
+func podNetwork(t testing.TB) (*network.Node, string) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("pod networking needs root")
