@@ -18,6 +18,7 @@ func newLua(s *State) *lua.LState {
 	return luavm.New(luavm.Options{
 		ScriptDir: s.opts.ScriptDir,
 		Loader:    stdlibSource,
+		Cache:     luavm.DefaultProtoCache(),
 		Stdout:    s.opts.Stdout,
 	})
 }

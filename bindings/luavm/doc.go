@@ -13,6 +13,9 @@
 //     Go function into a Lua error instead of a corrupted VM;
 //   - compiling (Run, loadstring, load, require) through a nesting limit, so
 //     that no chunk can overflow the Go stack of gopher-lua's compiler;
+//   - ProtoCache, which keeps compiled prototypes of trusted modules (Min's
+//     stdlib) in files so that later processes skip gopher-lua's slow
+//     parser ($MIN_LUA_CACHE, else the user's cache folder);
 //   - the helpers Go bindings need: Run, PCall, Caller, Where, Traceback,
 //     Raise, RaiseReason and ErrorTable (errors.go says how bindings raise
 //     errors that pcall catches intact).
@@ -22,6 +25,8 @@
 //
 // Concurrency: a state from New, with every thread and coroutine made from
 // it, belongs to one goroutine at a time, like any gopher-lua state. The
-// package has no package-level mutable state; per-state bookkeeping lives in
+// package has no package-level mutable state (two values computed once: the
+// linked gopher-lua version and where a prototype keeps its string
+// constants); per-state bookkeeping lives in
 // the state's registry.
 package luavm

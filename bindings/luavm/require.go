@@ -42,7 +42,8 @@ func (v *vm) search(L *lua.LState) int {
 	if v.opts.Loader != nil {
 		if src, ok := v.opts.Loader(name); ok {
 			chunk := "stdlib/" + strings.ReplaceAll(name, ".", "/") + ".lua"
-			return pushChunk(L, name, chunk, src)
+			fn, err := v.opts.Cache.Compile(L, src, chunk)
+			return pushChunk(L, name, chunk, fn, err)
 		}
 		tried = append(tried, fmt.Sprintf("no module '%s' in Min's stdlib", name))
 	}
@@ -55,7 +56,9 @@ func (v *vm) search(L *lua.LState) int {
 		for _, file := range []string{rel + ".lua", filepath.Join(rel, "init.lua")} {
 			src, err := readInside(v.opts.ScriptDir, file)
 			if err == nil {
-				return pushChunk(L, name, filepath.Join(v.opts.ScriptDir, file), src)
+				chunk := filepath.Join(v.opts.ScriptDir, file)
+				fn, err := compile(L, src, chunk)
+				return pushChunk(L, name, chunk, fn, err)
 			}
 			if !errors.Is(err, fs.ErrNotExist) {
 				L.RaiseError("error loading module '%s': %v", name, err)
@@ -67,8 +70,7 @@ func (v *vm) search(L *lua.LState) int {
 	return 1
 }
 
-func pushChunk(L *lua.LState, name, chunk, src string) int {
-	fn, err := compile(L, src, chunk)
+func pushChunk(L *lua.LState, name, chunk string, fn *lua.LFunction, err error) int {
 	if err != nil {
 		L.RaiseError("error loading module '%s' from '%s':\n\t%v", name, chunk, err)
 	}

@@ -19,6 +19,9 @@ type Options struct {
 	// Loader returns the source of an embedded stdlib module (Min's Lua
 	// helpers), ok=false when it has none. require asks it before ScriptDir.
 	Loader func(name string) (src string, ok bool)
+	// Cache keeps the compiled Loader modules for the next process (they
+	// are trusted sources). The zero value caches nothing.
+	Cache ProtoCache
 	// Stdout receives print's output. Nil: os.Stdout.
 	Stdout io.Writer
 }
