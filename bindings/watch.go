@@ -30,6 +30,9 @@ func (s *State) watchModule() module {
 	}}
 }
 
+// rewatchPause is the wait before a watch the engine closed is resumed.
+const rewatchPause = 50 * time.Millisecond
+
 // watcher follows one resource from a consistent starting point.
 type watcher struct {
 	eng      engine.Interface
@@ -96,7 +99,19 @@ func (w *watcher) next(ctx context.Context) (ev engine.Event, ok bool) {
 				w.rv = ev.Object.GetObjectMeta().ResourceVersion
 				return ev, true
 			}
-			if w.ctx.Err() != nil || w.rewatch() != nil {
+			// The engine drops a watcher that falls behind: resume after
+			// the last revision seen, after a pause that keeps a failing
+			// engine from being asked in a loop.
+			if w.ctx.Err() != nil {
+				w.Close()
+				continue
+			}
+			select {
+			case <-time.After(rewatchPause):
+			case <-ctx.Done():
+				return ev, false
+			}
+			if w.rewatch() != nil {
 				w.Close()
 			}
 		case <-ctx.Done():
