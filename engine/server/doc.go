@@ -6,10 +6,17 @@
 // objects carrying the engine's *api.StatusError unchanged. Min's own
 // endpoints (images) live under /apis/min.minspace.io/v1.
 //
-// The handlers are written so that what real kubectl needs (discovery,
-// server-side Tables, strategic merge patch, WebSocket and SPDY streams)
-// can be added beside them: requests are parsed into a route once, and
-// each content type or upgrade protocol has its own branch.
+// What the real kubectl and client-go need is served beside them:
+// /version (announcing ServedKubeVersion, whose minor picks the binary of
+// Debian's kubectl dispatcher), legacy discovery (/api, /apis, /api/v1
+// with verbs, short names, the "all" category and subresources),
+// server-side Tables for get and watch (Accept ...;as=Table;g=meta.k8s.io,
+// built by engine/printers, the same code as minish's own get), strategic
+// merge, JSON and apply patches, the replicationcontrollers/NAME/scale
+// subresource (autoscaling/v1 Scale), deletecollection, the protobuf body
+// of `kubectl create namespace`, strict decoding errors with field paths,
+// /openapi/v3 and /openapi/v2 (engine/openapi), and a node's lease for
+// describe node.
 //
 // Every request is bounded: bodies over Options.MaxBodyBytes are refused,
 // a panic in a handler becomes a 500 Status for that request only, and
