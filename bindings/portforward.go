@@ -188,21 +188,51 @@ func parseForwardPorts(specs []string) ([]forwardPort, error) {
 	return out, nil
 }
 
-// listenLoopback listens on port on 127.0.0.1 and on [::1], as kubectl
-// does for --address=localhost; port 0 takes a free port, the same on
-// both. It returns the listeners that work (IPv6 loopback may be absent),
-// an error only when none does.
-func listenLoopback(port int) ([]net.Listener, error) {
+// listenAddr is one address port-forward listens on. Both loopback
+// addresses of "localhost" may fail as long as one works; an address the
+// user named must work.
+type listenAddr struct {
+	host     string
+	optional bool
+}
+
+// forwardAddresses reads kubectl's --address list: "localhost" (the
+// default) is 127.0.0.1 and [::1], anything else must be an IP.
+func forwardAddresses(list []string) ([]listenAddr, error) {
+	if len(list) == 0 {
+		list = []string{"localhost"}
+	}
+	var out []listenAddr
+	for _, a := range list {
+		if a == "localhost" {
+			out = append(out, listenAddr{"127.0.0.1", true}, listenAddr{"::1", true})
+			continue
+		}
+		ip := net.ParseIP(a)
+		if ip == nil {
+			return nil, fmt.Errorf("%s is not a valid IP", a)
+		}
+		out = append(out, listenAddr{ip.String(), false})
+	}
+	return out, nil
+}
+
+// listen listens on port at each address; port 0 takes a free port, the
+// same on every address. It returns the listeners that work, or an error
+// when a named address fails or no loopback one works.
+func listen(addrs []listenAddr, port int) ([]net.Listener, error) {
 	var lns []net.Listener
 	var errs []string
-	for _, host := range []string{"127.0.0.1", "::1"} {
+	required := false
+	for _, a := range addrs {
 		network := "tcp4"
-		if host == "::1" {
+		if strings.Contains(a.host, ":") {
 			network = "tcp6"
 		}
-		ln, err := net.Listen(network, net.JoinHostPort(host, strconv.Itoa(port)))
+		ln, err := net.Listen(network, net.JoinHostPort(a.host, strconv.Itoa(port)))
 		if err != nil {
 			errs = append(errs, fmt.Sprintf("unable to create listener: Error %v", err))
+			required = required || !a.optional
 			continue
 		}
 		if port == 0 {
@@ -210,7 +240,10 @@ func listenLoopback(port int) ([]net.Listener, error) {
 		}
 		lns = append(lns, ln)
 	}
-	if len(lns) == 0 {
+	if len(lns) == 0 || required {
+		for _, ln := range lns {
+			ln.Close()
+		}
 		return nil, fmt.Errorf("Listeners failed to create with the following errors: [%s]", strings.Join(errs, " "))
 	}
 	return lns, nil
@@ -229,8 +262,9 @@ func (l *lockedWriter) printf(format string, args ...any) {
 }
 
 // vioPortForward is verbio.port_forward(namespace, pod, {"8888:8080",
-// ":9090"...}, {detach=}): kubectl port-forward. It prints "Forwarding
-// from ..." per listener and "Handling connection for N" per connection,
+// ":9090"...}, {addresses={...}, detach=}): kubectl port-forward, on
+// --address (default localhost). It prints "Forwarding from ..." per
+// listener and "Handling connection for N" per connection,
 // and forwards until Ctrl-C, which ends the run, or with detach returns
 // "interrupted" (kubectl exits 0; see endOfRun). Errors: nil and an
 // error table.
@@ -253,6 +287,17 @@ func (s *State) vioPortForward(L *lua.LState) int {
 	if err != nil {
 		return s.fail(L, err)
 	}
+	o := s.options(L, 4, "verbio.port_forward", "addresses", "detach")
+	var names []string
+	if t, ok := o.get("addresses").(*lua.LTable); ok {
+		for i := 1; i <= t.Len(); i++ {
+			names = append(names, lua.LVAsString(t.RawGetInt(i)))
+		}
+	}
+	addrs, err := forwardAddresses(names)
+	if err != nil {
+		return s.fail(L, err)
+	}
 	out := &lockedWriter{w: s.opts.Stdout}
 	var forwards []*forward
 	defer func() {
@@ -261,7 +306,7 @@ func (s *State) vioPortForward(L *lua.LState) int {
 		}
 	}()
 	for _, p := range ports {
-		lns, err := listenLoopback(p.local)
+		lns, err := listen(addrs, p.local)
 		if err != nil {
 			fmt.Fprintf(s.opts.Stderr, "Unable to listen on port %d: %v\n", p.local, err)
 			continue
@@ -288,6 +333,6 @@ func (s *State) vioPortForward(L *lua.LState) int {
 		return s.fail(L, fmt.Errorf("unable to listen on any of the requested ports: [%s]", strings.Join(pairs, " ")))
 	}
 	<-ctx.Done()
-	L.Push(lua.LString(s.endOfRun(L, ctx, s.options(L, 4, "verbio.port_forward", "detach").boolOr("detach", false))))
+	L.Push(lua.LString(s.endOfRun(L, ctx, o.boolOr("detach", false))))
 	return 1
 }

@@ -129,7 +129,7 @@ local specs = {
   explain = {},
   config = {current = {"bool"}},
   edit = {},
-  ["port-forward"] = {},
+  ["port-forward"] = {address = {"list"}},
   cordon = {}, uncordon = {}, drain = {},
   version = {}, help = {},
 }
@@ -838,8 +838,9 @@ function kubectl.edit(args)
   return check(nil, e)
 end
 
--- kubectl.port_forward{"pod/name", "8888:8080", ":9090"}: forwards local
--- ports to the pod until Ctrl-C (then returns true, as kubectl exits 0).
+-- kubectl.port_forward{"pod/name", "8888:8080", ":9090", address=}:
+-- forwards local ports (on localhost, or the --address IPs) to the pod
+-- until Ctrl-C (then returns true, as kubectl exits 0).
 function kubectl.port_forward(args)
   local a = normalize("port-forward", args)
   if a[1] == nil or a[2] == nil then
@@ -856,7 +857,7 @@ function kubectl.port_forward(args)
   for i = 2, #a do ports[#ports + 1] = a[i] end
   local ns = namespace_of(a)
   return blocking(function(detach)
-    return V.port_forward(ns, name, ports, {detach = detach})
+    return V.port_forward(ns, name, ports, {addresses = a.address, detach = detach})
   end, 0)
 end
 
