@@ -73,3 +73,37 @@ func TestRequireZeroOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRequireHashLine: a module whose first line starts with '#' (a
+// runnable script's "#!/usr/bin/env minish") loads as with Lua 5.1's
+// loadfile, and its error positions keep their line numbers.
+func TestRequireHashLine(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "script.lua"), "#!/usr/bin/env minish\nreturn {answer = 42}\n")
+	writeFile(t, filepath.Join(dir, "comment.lua"), "# any first line starting with '#'\nreturn 'ok'")
+	writeFile(t, filepath.Join(dir, "only.lua"), "#!/usr/bin/env minish")
+	writeFile(t, filepath.Join(dir, "crlf.lua"), "#!/usr/bin/env minish\r\nreturn 'crlf'\r\n")
+	writeFile(t, filepath.Join(dir, "boom.lua"), "#!/usr/bin/env minish\n\nerror('boom')\n")
+	writeFile(t, filepath.Join(dir, "syntax.lua"), "#!/usr/bin/env minish\n\nlocal = 1\nreturn 1\n")
+	writeFile(t, filepath.Join(dir, "later.lua"), "return 1\n#!/not/first\n")
+	cases := []struct{ name, src string }{
+		{"shebang line", `assert(require("script").answer == 42)`},
+		{"any # first line", `assert(require("comment") == "ok")`},
+		{"nothing but the line", `assert(require("only") == true)`},
+		{"CRLF line ends", `assert(require("crlf") == "crlf")`},
+		{"runtime error keeps its line", `local ok, e = pcall(require, "boom"); assert(not ok and e:find("boom.lua:3: boom", 1, true), e)`},
+		{"syntax error keeps its line", `local ok, e = pcall(require, "syntax"); assert(not ok and e:find("error loading module 'syntax'", 1, true) and e:find("line:3", 1, true), e)`},
+		{"only the first line", `local ok, e = pcall(require, "later"); assert(not ok and e:find("error loading module 'later'", 1, true), e)`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			L := testState(t, Options{ScriptDir: dir})
+			if err := runLua(t, L, "req.lua", c.src); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	if got := skipHashLine("#!x\nreturn 1"); got != "\nreturn 1" {
+		t.Errorf("skipHashLine kept %q", got)
+	}
+}
