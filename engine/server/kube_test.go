@@ -4,13 +4,18 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/openapi"
+	"github.com/minspace/min/engine/server"
 )
 
 // tableAccept is what kubectl get sends for human-readable output.
@@ -406,4 +411,46 @@ func TestNodeLease(t *testing.T) {
 		a.body["message"] != `leases.coordination.k8s.io "nope" not found` {
 		t.Fatalf("missing: %d %s", a.code, a.raw)
 	}
+}
+
+func TestWatchBookmarks(t *testing.T) {
+	e, err := engine.Open(t.TempDir(), engine.Options{NoHostNode: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	s := server.New(e, server.Options{BookmarkInterval: 20 * time.Millisecond, Log: log.New(io.Discard, "", 0)})
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	t.Cleanup(s.CloseStreams)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/v1/namespaces/default/pods?watch=true&allowWatchBookmarks=true&fieldSelector=metadata.name%3Dweb", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	a := do(t, s, "POST", "/api/v1/namespaces/default/pods", "", pod)
+	if a.code != 201 {
+		t.Fatal(a.raw)
+	}
+	rv, _ := strconv.Atoi(a.body["metadata"].(map[string]any)["resourceVersion"].(string))
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		var ev struct {
+			Type   string
+			Object struct {
+				Kind     string
+				Metadata struct{ ResourceVersion string }
+			}
+		}
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := strconv.Atoi(ev.Object.Metadata.ResourceVersion); ev.Type == "BOOKMARK" && ev.Object.Kind == "Pod" && n >= rv {
+			return
+		}
+	}
+	t.Fatalf("no bookmark at or after %v: %v", rv, sc.Err())
 }

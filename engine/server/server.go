@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/server/wire"
@@ -26,7 +27,13 @@ type Options struct {
 	// Log receives one line per panic and per internal error (default:
 	// the standard logger).
 	Log *log.Logger
+	// BookmarkInterval is how often a watch that allows bookmarks gets one
+	// (default DefaultBookmarkInterval).
+	BookmarkInterval time.Duration
 }
+
+// DefaultBookmarkInterval is the apiserver's pace of watch bookmarks.
+const DefaultBookmarkInterval = time.Minute
 
 // Server is an http.Handler serving one engine.
 type Server struct {
@@ -50,6 +57,9 @@ func New(eng engine.Interface, opts Options) *Server {
 	}
 	if opts.Log == nil {
 		opts.Log = log.Default()
+	}
+	if opts.BookmarkInterval <= 0 {
+		opts.BookmarkInterval = DefaultBookmarkInterval
 	}
 	s := &Server{eng: eng, opts: opts}
 	s.images, _ = eng.(engine.ImageService)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
@@ -56,7 +57,39 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, t target) {
 	w.Header().Set("Cache-Control", "no-cache, private")
 	w.WriteHeader(http.StatusOK)
 	flush(w) // the watch is registered: the client may go on
-	streamEvents(w, initial, ch, write)
+	var bm *bookmarker
+	if q.Get("allowWatchBookmarks") == "true" {
+		bm = &bookmarker{every: s.opts.BookmarkInterval, kind: t.kind.Kind, rv: opts.ResourceVersion, enc: json.NewEncoder(w)}
+	}
+	streamEvents(w, initial, ch, write, bm)
+}
+
+// bookmarker sends BOOKMARK events carrying the last resourceVersion the
+// stream reached, so that a client that re-watches (client-go's
+// reflectors ask allowWatchBookmarks=true) resumes there rather than
+// from an older revision that may have left the history.
+type bookmarker struct {
+	every time.Duration
+	kind  string
+	rv    string
+	enc   *json.Encoder
+}
+
+type bookmarkObject struct {
+	Kind       string `json:"kind"`
+	APIVersion string `json:"apiVersion"`
+	Metadata   struct {
+		ResourceVersion string `json:"resourceVersion"`
+	} `json:"metadata"`
+}
+
+func (b *bookmarker) write() error {
+	o := bookmarkObject{Kind: b.kind, APIVersion: "v1"}
+	o.Metadata.ResourceVersion = b.rv
+	return b.enc.Encode(struct {
+		Type   string         `json:"type"`
+		Object bookmarkObject `json:"object"`
+	}{"BOOKMARK", o})
 }
 
 // writeFunc writes one watch event.
@@ -64,19 +97,39 @@ type writeFunc func(typ string, obj api.Object) error
 
 // streamEvents writes the events; it flushes whenever no further event is
 // waiting, so every event reaches the client at once while a burst costs
-// one flush.
-func streamEvents(w http.ResponseWriter, initial []api.Object, ch <-chan engine.Event, write writeFunc) {
+// one flush. With bm it also sends a bookmark every bm.every.
+func streamEvents(w http.ResponseWriter, initial []api.Object, ch <-chan engine.Event, write writeFunc, bm *bookmarker) {
 	for _, o := range initial {
 		if write(engine.Added, o) != nil {
 			return
 		}
 	}
 	flush(w)
-	for ev := range ch {
-		if write(ev.Type, ev.Object) != nil {
-			return
-		}
-		if len(ch) == 0 {
+	var tick <-chan time.Time
+	if bm != nil {
+		t := time.NewTicker(bm.every)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				return
+			}
+			if write(ev.Type, ev.Object) != nil {
+				return
+			}
+			if bm != nil {
+				bm.rv = ev.Object.GetObjectMeta().ResourceVersion
+			}
+			if len(ch) == 0 {
+				flush(w)
+			}
+		case <-tick:
+			if bm.write() != nil {
+				return
+			}
 			flush(w)
 		}
 	}
