@@ -25,7 +25,7 @@ func execURL(env *streamEnv, pod string, q url.Values) *url.URL {
 }
 
 // executors are client-go's three ways to exec, as kubectl picks them.
-func executors(t *testing.T, env *streamEnv, u *url.URL) map[string]remotecommand.Executor {
+func executors(t testing.TB, env *streamEnv, u *url.URL) map[string]remotecommand.Executor {
 	t.Helper()
 	spdy, err := remotecommand.NewSPDYExecutor(env.cfg, "POST", u)
 	if err != nil {

@@ -17,7 +17,7 @@ import (
 )
 
 // dialers are client-go's ways to port-forward, as kubectl picks them.
-func dialers(t *testing.T, env *streamEnv, pod string) map[string]httpstream.Dialer {
+func dialers(t testing.TB, env *streamEnv, pod string) map[string]httpstream.Dialer {
 	t.Helper()
 	u, _ := url.Parse(env.url + "/api/v1/namespaces/default/pods/" + pod + "/portforward")
 	transport, upgrader, err := spdy.RoundTripperFor(env.cfg)
@@ -37,7 +37,7 @@ func dialers(t *testing.T, env *streamEnv, pod string) map[string]httpstream.Dia
 
 // forward starts client-go's PortForwarder for pod port 8080 and returns
 // the local port and the forwarder's stderr.
-func forward(t *testing.T, d httpstream.Dialer, ports ...string) ([]portforward.ForwardedPort, *syncBuffer) {
+func forward(t testing.TB, d httpstream.Dialer, ports ...string) ([]portforward.ForwardedPort, *syncBuffer) {
 	t.Helper()
 	stop, ready := make(chan struct{}), make(chan struct{})
 	errOut := &syncBuffer{}
@@ -67,7 +67,7 @@ func forward(t *testing.T, d httpstream.Dialer, ports ...string) ([]portforward.
 
 // roundTrip sends msg on a new local connection, half-closes it and
 // reads the answer to its end.
-func roundTrip(t *testing.T, port uint16, msg string) string {
+func roundTrip(t testing.TB, port uint16, msg string) string {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))), 5*time.Second)
 	if err != nil {

@@ -133,7 +133,7 @@ type streamEnv struct {
 	cfg *rest.Config
 }
 
-func newStreamEnv(t *testing.T) *streamEnv {
+func newStreamEnv(t testing.TB) *streamEnv {
 	t.Helper()
 	e, err := engine.Open(t.TempDir(), engine.Options{NoHostNode: true})
 	if err != nil {
@@ -169,7 +169,7 @@ func newStreamEnv(t *testing.T) *streamEnv {
 
 // listen opens a test listener standing for the pod's port: each
 // connection gets "echo: " and what it sent, up to the client's end.
-func (env *streamEnv) listen(t *testing.T, podPort int) {
+func (env *streamEnv) listen(t testing.TB, podPort int) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
