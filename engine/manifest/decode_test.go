@@ -10,8 +10,9 @@ import (
 	"github.com/minspace/min/engine/api"
 )
 
-// kubiaDir holds the book's example manifests, beside the repository.
-var kubiaDir = filepath.Join("..", "..", "..", "shared", "examples", "kubia")
+// kubiaDir holds the Kubernetes-in-Action manifests (copied from the
+// project's shared examples, so that a clone alone runs the tests).
+var kubiaDir = filepath.Join("..", "..", "scripts", "kubia")
 
 func TestDecodeKubiaExamples(t *testing.T) {
 	cases := []struct {
