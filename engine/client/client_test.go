@@ -59,7 +59,7 @@ func TestPing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.GitVersion != engine.KubeVersion || v.MinVersion != engine.Version || v.Major != "1" || v.Minor == "" {
+	if v.GitVersion != server.ServedKubeVersion || v.MinVersion != engine.Version || v.Major != "1" || v.Minor == "" {
 		t.Fatalf("version %+v", v)
 	}
 }
