@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -277,6 +278,9 @@ var kubectlSteps = [][]string{
 	{"explain", "pods"},
 	{"explain", "pods.spec"},
 	{"explain", "pod.spec.containers.image"},
+	{"explain", "pod.spec.nope"},
+	{"create", "-f", "kubia-typo.yaml"},
+	{"get", "po", "nope"},
 	{"create", "-f", "kubia-manual-with-labels.yaml"},
 	{"#wait", "--for=condition=Ready", "pod/kubia-manual-v2"},
 	{"get", "po", "--show-labels"},
@@ -331,7 +335,7 @@ var kubectlSteps = [][]string{
 	{"#wait", "--for=jsonpath={.status.readyReplicas}=5", "rc/kubia"},
 	{"get", "rc", "kubia"},
 	{"get", "all", "-l", "app=kubia"},
-	{"delete", "po", "kubia-gpu"},
+	{"delete", "po", "kubia-gpu", "--grace-period=0", "--force"},
 	{"delete", "po", "-l", "creation_method=manual"},
 	{"delete", "ns", "custom-namespace"},
 	{"get", "ns", "custom-namespace"},
@@ -521,4 +525,98 @@ func kubeClient(t *testing.T, path string) (string, *http.Client, string) {
 	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
 	t.Cleanup(tr.CloseIdleConnections)
 	return cfg.Clusters[0].Cluster.Server, &http.Client{Transport: tr, Timeout: 30 * time.Second}, cfg.Users[0].User.Token
+}
+
+// TestKubectlGetWatch runs `kubectl get pods -w`: the Table list, then a
+// watch kept open whose events print as rows (the header only once) when
+// pods change.
+func TestKubectlGetWatch(t *testing.T) {
+	bins := kubectlBinaries(t)
+	bin := bins["1.32"]
+	if bin == "" {
+		t.Skip("kubectl 1.32 is not installed")
+	}
+	dir, err := filepath.Abs("testdata/kubectl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := kubectlRun{bin: bin, kubeconfig: kubeEngine(t), home: t.TempDir(), dir: manifestDir(t, "../scripts/kubia", dir)}
+	for _, args := range [][]string{{"create", "-f", "nodes.yaml"}, {"create", "-f", "kubia-manual.yaml"}} {
+		if out, err := k.run(t, args...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "--kubeconfig", k.kubeconfig, "get", "pods", "-w", "--show-labels")
+	cmd.Env = []string{"HOME=" + k.home, "PATH=/usr/bin:/bin"}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); cmd.Wait() })
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	next := func(what string) string {
+		t.Helper()
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("kubectl get -w ended before %s", what)
+			}
+			return l
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no line for %s in 30s", what)
+		}
+		return ""
+	}
+	if h := next("the header"); !strings.HasPrefix(h, "NAME ") || !strings.HasSuffix(h, "LABELS") {
+		t.Fatalf("header %q", h)
+	}
+	if r := next("the first row"); !strings.HasPrefix(r, "kubia-manual ") {
+		t.Fatalf("row %q", r)
+	}
+	if out, err := k.run(t, "label", "pod", "kubia-manual", "watched=yes"); err != nil {
+		t.Fatalf("label: %v\n%s", err, out)
+	}
+	for {
+		l := next("the labelled pod")
+		if strings.HasPrefix(l, "NAME ") {
+			t.Fatalf("a second header: %q", l)
+		}
+		if strings.HasPrefix(l, "kubia-manual ") && strings.HasSuffix(l, "watched=yes") {
+			break
+		}
+	}
+}
+
+// TestKubectlDispatcher checks that Debian's /usr/bin/kubectl, which picks
+// the kubectl binary matching the server's /version, runs 1.32 against
+// Min: the minor Min's kubectl tests run.
+func TestKubectlDispatcher(t *testing.T) {
+	const dispatcher = "/usr/bin/kubectl"
+	if _, err := os.Stat(filepath.Join(kubectlDir, "kubectl")); err != nil {
+		t.Skipf("Debian's kubectl dispatcher is not installed: %v", err)
+	}
+	k := kubectlRun{bin: dispatcher, kubeconfig: kubeEngine(t), home: t.TempDir(), dir: t.TempDir()}
+	out, err := k.run(t, "version", "--output=json")
+	var v struct {
+		Client struct{ Minor string } `json:"clientVersion"`
+		Server struct{ Minor string } `json:"serverVersion"`
+	}
+	if jerr := json.NewDecoder(strings.NewReader(out)).Decode(&v); err != nil || jerr != nil {
+		t.Fatalf("%v %v\n%s", err, jerr, out)
+	}
+	if !strings.HasPrefix(v.Client.Minor, "32") || v.Server.Minor != "32" { // the dispatcher says "32+" when it runs itself
+		t.Fatalf("client minor %q, server minor %q:\n%s", v.Client.Minor, v.Server.Minor, out)
+	}
 }
