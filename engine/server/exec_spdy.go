@@ -15,8 +15,12 @@ import (
 )
 
 // streamCreationTimeout bounds the wait for a client's SPDY streams after
-// the upgrade (the kubelet's default).
-const streamCreationTimeout = 30 * time.Second
+// the upgrade, and streamIdleTimeout how long a SPDY connection may carry
+// no frame at all before it is closed (the kubelet's defaults).
+const (
+	streamCreationTimeout = 30 * time.Second
+	streamIdleTimeout     = 4 * time.Hour
+)
 
 // spdyStream is a stream the client opened, with the signal that the
 // server's reply to it went out (writing before it would be refused).
@@ -53,6 +57,7 @@ func (s *Server) execSPDY(w http.ResponseWriter, r *http.Request, t target, req 
 		return // the upgrader answered
 	}
 	defer conn.Close()
+	conn.SetIdleTimeout(streamIdleTimeout)
 	context.AfterFunc(ctx, func() { conn.Close() })
 	go func() {
 		<-conn.CloseChan() // the client is gone: stop the command

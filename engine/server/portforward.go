@@ -86,6 +86,7 @@ func (s *Server) newForwardSession(t target) *forwardSession {
 // serve runs until the client closes the connection or the server stops
 // its streams, then waits for the forwarded connections to end.
 func (f *forwardSession) serve(conn httpstream.Connection) {
+	conn.SetIdleTimeout(streamIdleTimeout)
 	f.conn = conn
 	close(f.ready)
 	select {
