@@ -47,6 +47,7 @@ func (s *State) modules() []module {
 		s.imageModule(),
 		s.codecModule("yaml"),
 		s.codecModule("json"),
+		s.httpModule(),
 		s.watchModule(),
 	}
 }
