@@ -37,14 +37,8 @@ print("logs: " .. logs:gsub("\n$", ""))
 -- kubectl port-forward kubia-manual 8888:8080, then curl localhost:8888
 local pf = p:port_forward("8888:8080")
 print(string.format("Forwarding from 127.0.0.1:%d -> %d", pf.local_port, pf.remote_port))
-local page
-if http and http.get then
-  page = http.get(string.format("http://127.0.0.1:%d/", pf.local_port))
-else
-  -- This Min's Lua has no HTTP client: busybox's wget fetches the page
-  -- inside the pod, over the pod's own loopback.
-  page = p:exec({"wget", "-qO-", "http://127.0.0.1:8080/"})
-end
+local page, code = http.get(string.format("http://127.0.0.1:%d/", pf.local_port), {timeout = 10})
+assert(code == 200, "the kubia server answered " .. tostring(code))
 print((page:gsub("\n$", "")))
 pf:close()
 
