@@ -89,8 +89,10 @@ func joinQuoted(s []string) string {
 }
 
 // decodeObject decodes a request body as an object of kind k. Unknown
-// fields are refused when the request asks for fieldValidation=Strict.
-func decodeObject(r *http.Request, k api.Kind) (api.Object, error) {
+// fields are refused when the request asks for fieldValidation=Strict,
+// reported in Warning headers (which kubectl prints) with Warn, and
+// dropped otherwise.
+func decodeObject(w http.ResponseWriter, r *http.Request, k api.Kind) (api.Object, error) {
 	mt := mediaType(r)
 	if mt != "" && mt != "application/json" && mt != "*/*" && mt != protobufType {
 		return nil, errUnsupportedMedia(mt, "application/json", protobufType)
@@ -116,6 +118,9 @@ func decodeObject(r *http.Request, k api.Kind) (api.Object, error) {
 				"the object provided is unrecognized (must be of type %s): couldn't get version/kind; json parse error: %v", k.Kind, syntaxError(b)))
 		}
 		return nil, strictError(k, b, err)
+	}
+	if r.URL.Query().Get("fieldValidation") == "Warn" {
+		warnUnknown(w, b, k)
 	}
 	if tm := obj.GetTypeMeta(); tm.Kind != "" && tm.Kind != k.Kind {
 		return nil, api.NewBadRequest(fmt.Sprintf("the object provided is unrecognized (must be of type %s): kind %q cannot be handled here", k.Kind, tm.Kind))

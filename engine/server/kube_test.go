@@ -454,3 +454,15 @@ func TestWatchBookmarks(t *testing.T) {
 	}
 	t.Fatalf("no bookmark at or after %v: %v", rv, sc.Err())
 }
+
+func TestFieldValidationWarn(t *testing.T) {
+	s := newServer(t)
+	body := strings.Replace(pod, `"image":"busybox"`, `"image":"busybox","foo":1`, 1)
+	req := httptest.NewRequest("POST", "/api/v1/namespaces/default/pods?fieldValidation=Warn", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != 201 || rec.Header().Get("Warning") != `299 - "unknown field \"spec.containers[0].foo\""` {
+		t.Fatalf("%d %v %s", rec.Code, rec.Header(), rec.Body.String())
+	}
+}

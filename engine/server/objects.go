@@ -42,7 +42,7 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, t target) {
 }
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request, t target) {
-	obj, dry, err := objectOf(r, t)
+	obj, dry, err := objectOf(w, r, t)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -56,7 +56,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, t target) {
 }
 
 func (s *Server) update(w http.ResponseWriter, r *http.Request, t target) {
-	obj, dry, err := objectOf(r, t)
+	obj, dry, err := objectOf(w, r, t)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -328,12 +328,12 @@ func engineDelete(d wire.DeleteOptions) (engine.DeleteOptions, error) {
 
 // objectOf reads what a create or update sends: the object in the body,
 // placed in the URL's namespace, and the dryRun parameter.
-func objectOf(r *http.Request, t target) (api.Object, bool, error) {
+func objectOf(w http.ResponseWriter, r *http.Request, t target) (api.Object, bool, error) {
 	dry, err := dryRun(r.URL.Query())
 	if err != nil {
 		return nil, false, err
 	}
-	obj, err := decodeObject(r, t.kind)
+	obj, err := decodeObject(w, r, t.kind)
 	if err != nil {
 		return nil, false, err
 	}

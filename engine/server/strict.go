@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"reflect"
 	"sort"
 	"strings"
@@ -25,6 +26,14 @@ func strictError(k api.Kind, body []byte, err error) error {
 		msg = "strict decoding error: " + strings.Join(quoted, ", ")
 	}
 	return api.NewBadRequest(fmt.Sprintf("%s in version \"v1\" cannot be handled as a %s: %s", k.Kind, k.Kind, msg))
+}
+
+// warnUnknown adds a Warning header per unknown field, the apiserver's
+// answer to fieldValidation=Warn.
+func warnUnknown(w http.ResponseWriter, body []byte, k api.Kind) {
+	for _, p := range unknownFields(body, reflect.TypeOf(k.New())) {
+		w.Header().Add("Warning", fmt.Sprintf("299 - %q", fmt.Sprintf("unknown field %q", p)))
+	}
 }
 
 var (
