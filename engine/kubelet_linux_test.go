@@ -43,7 +43,9 @@ func openHost(t *testing.T) *Engine {
 			e.Delete(ctx, "pods", m.Namespace, m.Name, DeleteOptions{GracePeriodSeconds: &zero})
 			WaitFor(ctx, e, "pods", m.Namespace, m.Name, func(o api.Object) bool { return o == nil })
 		}
+		e.agentsMu.Lock() // virtual nodes' loops change the map meanwhile
 		k := e.agents[HostNodeName()].(*kubelet)
+		e.agentsMu.Unlock()
 		for { // a deleted pod's sandbox is removed in the background
 			left, _ := k.rt.ListPods()
 			if len(left) == 0 {

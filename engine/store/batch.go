@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/tidwall/buntdb"
@@ -72,6 +71,7 @@ func (s *Store) draftOp(op *Op) (*draft, error) {
 		d, err := s.prepareOwned(op.Create)
 		if d != nil {
 			d.create = true
+			d.frame()
 		}
 		return d, err
 	}
@@ -98,6 +98,7 @@ func (s *Store) draftOp(op *Op) (*draft, error) {
 		return nil, api.NewBadRequest(fmt.Sprintf("store: update of %s %q may not change its kind, namespace or name", op.Resource, op.Name))
 	}
 	d.rv = rv
+	d.frame()
 	return d, nil
 }
 
@@ -146,6 +147,9 @@ func (s *Store) applyDrafts(todo []int, drafts []*draft, res []Result) (retry []
 		s.install(w)
 		w.res.Object = w.d.obj
 	}
+	if len(writes) > 0 {
+		s.wake()
+	}
 	return retry
 }
 
@@ -183,7 +187,7 @@ func (s *Store) check(d *draft, rev int64) (write, error) {
 			return write{obj: e.obj}, nil
 		}
 	}
-	w := write{d: d, rev: rev, val: strconv.FormatInt(rev, 10) + "\n" + string(d.raw)}
+	w := write{d: d, rev: rev, val: d.value(rev)}
 	if s.pend == nil {
 		s.pend = map[pendKey]bool{}
 	}
@@ -229,5 +233,5 @@ func (s *Store) install(w write) {
 		prev, typ = e.obj, Modified
 	}
 	d.t.put(&entry{key: d.key, obj: d.obj, raw: raw})
-	s.commit(change{rev: w.rev, t: d.t, typ: typ, obj: d.obj, prev: prev})
+	s.record(change{rev: w.rev, t: d.t, typ: typ, obj: d.obj, prev: prev})
 }

@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"strconv"
+	"unsafe"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -22,8 +24,9 @@ type draft struct {
 	t      *table
 	key    objKey
 	obj    api.Object // resourceVersion cleared
-	raw    []byte     // obj's JSON, in buf
+	raw    []byte     // obj's JSON, in buf (and then in val, see frame)
 	buf    *bytes.Buffer
+	val    []byte // revision room, newline, JSON: the stored value's memory
 	rv     string // the resourceVersion the caller sent, or read
 	create bool
 }
@@ -62,6 +65,34 @@ func (d *draft) release() {
 		release(d.buf)
 		d.buf, d.raw = nil, nil
 	}
+}
+
+// revRoom is the room a value keeps for its revision (int64 has at most
+// 19 digits).
+const revRoom = 20
+
+// frame copies the JSON, outside the store's lock, into the buffer the
+// stored value is cut from: revRoom bytes for the revision, a newline,
+// the JSON. Done under the lock, this copy was a quarter of the time
+// writers held it.
+func (d *draft) frame() {
+	d.val = make([]byte, revRoom+1+len(d.raw))
+	d.val[revRoom] = '\n'
+	copy(d.val[revRoom+1:], d.raw)
+	d.release()
+	d.raw = d.val[revRoom+1:]
+}
+
+// value writes rev in front of the framed JSON and returns the stored
+// value "<rev>\n<json>" without copying it. It is called once per draft,
+// under the lock; the draft's buffer is never written again, so the string
+// may share it (as strings.Builder does).
+func (d *draft) value(rev int64) string {
+	var digits [revRoom]byte
+	n := strconv.AppendInt(digits[:0], rev, 10)
+	start := revRoom - len(n)
+	copy(d.val[start:], n)
+	return unsafe.String(&d.val[start], len(d.val)-start)
 }
 
 // checkKey refuses an object the store cannot name.

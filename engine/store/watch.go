@@ -67,8 +67,18 @@ func (h *history) at(rev int64) *change {
 
 // commit records a change made under the write lock and wakes watchers.
 func (s *Store) commit(c change) {
+	s.record(c)
+	s.wake()
+}
+
+// record adds a change to the history without waking watchers: a batch
+// records each of its changes and wakes them once.
+func (s *Store) record(c change) {
 	s.rev = c.rev
 	*s.hist.at(c.rev) = c
+}
+
+func (s *Store) wake() {
 	close(s.hist.notify)
 	s.hist.notify = make(chan struct{})
 }
