@@ -96,19 +96,19 @@ func (c *Client) List(ctx context.Context, resource string, opts engine.ListOpti
 	if err != nil {
 		return nil, err
 	}
-	var l wire.List
-	if err := c.doJSON(ctx, http.MethodGet, listPath(k, opts.Namespace), listQuery(opts), nil, "", &l); err != nil {
+	resp, err := c.do(ctx, http.MethodGet, listPath(k, opts.Namespace), listQuery(opts), nil, "")
+	if err != nil {
 		return nil, err
 	}
-	out := &engine.List{ResourceVersion: l.Metadata.ResourceVersion, Items: make([]api.Object, len(l.Items))}
-	for i, raw := range l.Items {
-		o := k.New()
-		if err := json.Unmarshal(raw, o); err != nil {
-			return nil, fmt.Errorf("engine at %s: decoding %s item %d: %w", c.where, k.Resource, i, err)
-		}
-		out.Items[i] = o
+	defer resp.Body.Close()
+	l, err := decodeList(k, resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("engine at %s: decoding the %s list: %w", c.where, k.Resource, err)
 	}
-	return out, nil
+	if l.Items == nil {
+		l.Items = []api.Object{}
+	}
+	return l, nil
 }
 
 // objectCall sends a request whose answer is one object of kind k.
