@@ -88,3 +88,57 @@ func TestFromLuaMatchesJSON(t *testing.T) {
 		})
 	}
 }
+
+// TestShorthandPod: the direct shorthand decoder makes what the manifest
+// of podShorthand decodes to, and leaves what it cannot take to that path.
+func TestShorthandPod(t *testing.T) {
+	cases := []struct {
+		name, table string
+		fast        bool
+	}{
+		{"minimal", `{name="web", image="busybox"}`, true},
+		{"everything", `{name="web", image="busybox", command="sh -c x", args={"a", "b"}, env={B="2", A=1},
+			ports={8080, {containerPort=8443, protocol="TCP"}}, labels={app="web"}, annotations={["a/b"]="c"},
+			namespace="ns", nodeSelector={gpu="true"}, resources={limits={cpu="1", memory=1048576}}, restartPolicy="Never"}`, true},
+		{"single port", `{name="web", image="i", ports=80}`, true},
+		{"env list", `{name="web", image="i", env={{name="A", value="1"}}}`, true},
+		{"empty labels", `{name="web", image="i", labels={}}`, true},
+		{"number name", `{name=5, image="i"}`, false},
+		{"bad resources", `{name="web", image="i", resources={limits={cpu="lots"}}}`, false},
+		{"bad env item", `{name="web", image="i", env={{nmae="A"}}}`, false},
+		{"fractional port", `{name="web", image="i", ports=80.5}`, false},
+	}
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if err := s.DoString(context.Background(), "t = "+c.table, "case.lua"); err != nil {
+				t.Fatal(err)
+			}
+			tbl := s.L.GetGlobal("t").(*lua.LTable)
+			fast, ok := s.shorthandPod(s.L, tbl)
+			if ok != c.fast {
+				t.Fatalf("direct decoder took it: %v, want %v", ok, c.fast)
+			}
+			data, err := encodeJSON(s.podShorthand(s.L, tbl), jsonOptions{emptyAsNull: true})
+			var slow api.Object
+			if err == nil {
+				slow, err = decodeKind(data, podKind)
+			}
+			if !ok {
+				return
+			}
+			if err != nil {
+				t.Fatalf("direct decoder took what the manifest path refuses: %v", err)
+			}
+			a, _ := json.Marshal(fast)
+			b, _ := json.Marshal(slow)
+			if string(a) != string(b) {
+				t.Errorf("direct:\n%s\nmanifest:\n%s", a, b)
+			}
+		})
+	}
+}

@@ -14,7 +14,12 @@ import (
 // createFrom decodes v (a manifest table of kind k) strictly and creates
 // it; the created object is pushed.
 func (s *State) createFrom(L *lua.LState, k api.Kind, v lua.LValue, fn, ns string) *lua.LTable {
-	obj := s.toObject(L, v, k, fn)
+	return s.createObject(L, k, s.toObject(L, v, k, fn), ns)
+}
+
+// createObject creates obj (of kind k) in its namespace, else ns, else
+// the current one, and pushes the result.
+func (s *State) createObject(L *lua.LState, k api.Kind, obj api.Object, ns string) *lua.LTable {
 	if k.Namespaced && obj.GetObjectMeta().Namespace == "" {
 		if ns == "" {
 			ns = s.ns

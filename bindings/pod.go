@@ -2,6 +2,7 @@ package bindings
 
 import (
 	"bytes"
+	"reflect"
 	"strings"
 	"time"
 
@@ -43,12 +44,51 @@ func (s *State) podMethods() methods {
 
 func (s *State) podCreate(L *lua.LState) int {
 	t := L.CheckTable(1)
-	v := lua.LValue(t)
-	if isShorthand(t) {
-		v = s.podShorthand(L, t)
+	if !isShorthand(t) {
+		L.Push(s.createFrom(L, podKind, t, "pod.create", ""))
+		return 1
 	}
-	L.Push(s.createFrom(L, podKind, v, "pod.create", ""))
+	if p, ok := s.shorthandPod(L, t); ok {
+		L.Push(s.createObject(L, podKind, p, ""))
+		return 1
+	}
+	L.Push(s.createFrom(L, podKind, s.podShorthand(L, t), "pod.create", ""))
 	return 1
+}
+
+// shorthandPod is podShorthand straight into Go: each option is decoded
+// into its field as the manifest podShorthand builds would decode. It
+// reports false when an option does not decode, and podShorthand's
+// manifest then goes through toObject, which says what is wrong.
+func (s *State) shorthandPod(L *lua.LState, t *lua.LTable) (*api.Pod, bool) {
+	s.checkKeys(L, t, "pod.create", shorthandKeys)
+	p := &api.Pod{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Pod"}, Spec: api.PodSpec{Containers: make([]api.Container, 1)}}
+	c := &p.Spec.Containers[0]
+	c.Name = fieldStr(t, "name")
+	fields := []struct {
+		key string
+		dst any
+		fix func(*lua.LState, lua.LValue) lua.LValue
+	}{
+		{"name", &p.Name, nil}, {"namespace", &p.Namespace, nil}, {"labels", &p.Labels, nil},
+		{"annotations", &p.Annotations, nil}, {"image", &c.Image, nil}, {"resources", &c.Resources, nil},
+		{"command", &c.Command, stringList}, {"args", &c.Args, stringList}, {"env", &c.Env, envList},
+		{"ports", &c.Ports, portList}, {"nodeSelector", &p.Spec.NodeSelector, nil},
+		{"restartPolicy", &p.Spec.RestartPolicy, nil},
+	}
+	for _, f := range fields {
+		v := t.RawGetString(f.key)
+		if v == lua.LNil {
+			continue
+		}
+		if f.fix != nil {
+			v = f.fix(L, v)
+		}
+		if !s.conv.fromLua(reflect.ValueOf(f.dst).Elem(), v, 1) {
+			return nil, false
+		}
+	}
+	return p, true
 }
 
 // isShorthand tells kubectl-run tables from manifests: a manifest has
