@@ -66,7 +66,9 @@ func startCGEngine(t *testing.T, host bool) *cgEngine {
 			t.Skip("needs /bin/busybox (busybox-static) for the busybox image")
 		}
 		eopts = engine.Options{
-			Network: network.Options{Bridge: fmt.Sprintf("mink%d", os.Getpid()%100000), ClusterCIDR: "10.248.0.0/16",
+			// Bridge and CIDR follow the pid: another process may be running
+			// this package's tests at the same time.
+			Network: network.Options{Bridge: fmt.Sprintf("mink%d", os.Getpid()%100000), ClusterCIDR: fmt.Sprintf("10.%d.0.0/16", 160+os.Getpid()%32),
 				StateDir: filepath.Join(t.TempDir(), "net")},
 			CgroupParent: fmt.Sprintf("min-kubetest-%d", os.Getpid()),
 		}
@@ -94,11 +96,11 @@ func startCGEngine(t *testing.T, host bool) *cgEngine {
 			t.Errorf("engine: %v", err)
 		}
 		if host {
-			if m, err := network.New(eopts.Network); err == nil {
-				m.RemoveBridge()
-			}
+			removeBridge(t, eopts.Network)
 			if self, err := cgroup.Self(cgroup.Detect()); err == nil {
-				self.Child(eopts.CgroupParent).Remove(5 * time.Second)
+				if err := self.Child(eopts.CgroupParent).Remove(5 * time.Second); err != nil {
+					t.Errorf("cleanup: %v", err)
+				}
 			}
 		}
 	})
@@ -118,6 +120,28 @@ func startCGEngine(t *testing.T, host bool) *cgEngine {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// removeBridge removes the test's bridge, waiting for the sandboxes of
+// deleted pods, which go in the background, to release it.
+func removeBridge(t *testing.T, opts network.Options) {
+	m, err := network.New(opts)
+	if err != nil {
+		t.Errorf("cleanup: %v", err)
+		return
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		err := m.RemoveBridge()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("cleanup: %v", err)
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // deleteAllPods deletes every pod at once and waits until they are gone
