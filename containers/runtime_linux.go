@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -92,12 +91,7 @@ func New(opts Options) (*Runtime, error) {
 	if err := os.MkdirAll(filepath.Join(opts.StateDir, "pods"), 0o700); err != nil {
 		return nil, fmt.Errorf("containers: %w", err)
 	}
-	mode := cgroup.Detect()
-	self, err := cgroup.Self(mode)
-	if err != nil {
-		return nil, fmt.Errorf("containers: %w", err)
-	}
-	root, err := cgroup.Root(mode)
+	self, root, err := cgroup.SelfAndRoot(cgroup.Detect())
 	if err != nil {
 		return nil, fmt.Errorf("containers: %w", err)
 	}
@@ -251,56 +245,51 @@ func (r *Runtime) startShim(ctx context.Context, dir string) (int, error) {
 		return 0, err
 	}
 	defer logf.Close()
-	cmd := &exec.Cmd{
-		Path:       r.exe,
-		Args:       []string{shim.ShimArg0},
-		Env:        []string{shim.RoleEnv + "=shim", "GOMAXPROCS=1"}, // a shim needs no parallelism
-		Dir:        dir,
-		Stdout:     logf,
-		Stderr:     logf,
-		ExtraFiles: []*os.File{readyW},
-		SysProcAttr: &syscall.SysProcAttr{
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		readyW.Close()
+		return 0, err
+	}
+	defer null.Close()
+	c, err := spawn(r.exe, []string{shim.ShimArg0}, &syscall.ProcAttr{
+		Dir:   dir,
+		Env:   []string{shim.RoleEnv + "=shim", "GOMAXPROCS=1"}, // a shim needs no parallelism
+		Files: []uintptr{null.Fd(), logf.Fd(), logf.Fd(), readyW.Fd()},
+		Sys: &syscall.SysProcAttr{
 			Setsid:     true,
 			Cloneflags: syscall.CLONE_NEWNET | syscall.CLONE_NEWUTS | syscall.CLONE_NEWIPC,
 		},
-	}
-	err = cmd.Start()
+	})
 	readyW.Close()
 	if err != nil {
 		return 0, fmt.Errorf("start shim: %w", err)
 	}
 	// Reap the shim if it ends while we live; if we die first, init does.
-	go cmd.Wait()
+	go c.reap()
 	line, err := readLine(ctx, readyR)
 	if err != nil || line != "ok" {
-		cmd.Process.Kill()
+		c.kill()
 		if err == nil {
 			err = errors.New(strings.TrimPrefix(line, "error: "))
 		}
 		return 0, fmt.Errorf("shim: %w", err)
 	}
-	return cmd.Process.Pid, nil
+	return c.pid, nil
 }
 
+// readLine reads one line from the pipe f, or fails when ctx ends.
 func readLine(ctx context.Context, f *os.File) (string, error) {
-	type result struct {
-		s   string
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		s, err := bufio.NewReader(f).ReadString('\n')
-		ch <- result{strings.TrimSpace(s), err}
-	}()
-	select {
-	case res := <-ch:
-		if res.err != nil && res.s == "" {
-			return "", fmt.Errorf("no ready line: %w", res.err)
+	stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Unix(1, 0)) })
+	defer stop()
+	s, err := bufio.NewReaderSize(f, 256).ReadString('\n')
+	s = strings.TrimSpace(s)
+	if err != nil && s == "" {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
 		}
-		return res.s, nil
-	case <-ctx.Done():
-		return "", ctx.Err()
+		return "", fmt.Errorf("no ready line: %w", err)
 	}
+	return s, nil
 }
 
 func netnsPath(pid int) string { return fmt.Sprintf("/proc/%d/ns/net", pid) }
@@ -408,6 +397,14 @@ func (r *Runtime) StopPod(uid string, grace time.Duration) error {
 	return cfg.Cgroup.Kill()
 }
 
+// RemoveCgroupParent removes the cgroups pods go under
+// (Options.CgroupParent) if no pod uses them any more; a one-shot client
+// calls it last, while a long-lived one keeps them. It never kills and
+// never waits.
+func (r *Runtime) RemoveCgroupParent() error {
+	return r.parentGroup(r.opts.CgroupParent).RemoveIfEmpty()
+}
+
 // RemovePod stops the pod if needed and removes everything it had: network
 // (through PodNetwork.Teardown), shim, namespaces, cgroups, writable layers,
 // logs and state.
@@ -457,20 +454,18 @@ func (r *Runtime) removePod(uid string) error {
 // namespaces and descriptors are released): through a pidfd, which wakes us
 // exactly then, else by polling.
 func waitGone(pid int, start uint64, timeout time.Duration) error {
-	if fd, err := unix.PidfdOpen(pid, 0); err == nil {
-		defer unix.Close(fd)
-		if shim.Alive(pid, start) { // the pidfd names our shim, not a reused pid
-			fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
-			for {
-				n, err := unix.Poll(fds, int(timeout.Milliseconds()))
-				if err == unix.EINTR {
-					continue
-				}
-				if n > 0 {
-					return nil
-				}
-				break
-			}
+	if f, err := openPidfd(pid); err == nil {
+		defer f.Close()
+		if !shim.Alive(pid, start) { // the pidfd may name a reused pid
+			return nil
+		}
+		gone, err := awaitExit(f, timeout)
+		if gone {
+			return nil
+		}
+		if err == nil {
+			unix.PidfdSendSignal(int(f.Fd()), unix.SIGKILL, nil, 0)
+			return fmt.Errorf("shim %d did not exit", pid)
 		}
 	}
 	deadline := time.Now().Add(timeout)

@@ -80,6 +80,27 @@ func Root(mode Mode) (Group, error) {
 	if err != nil {
 		return Group{}, fmt.Errorf("cgroup: %w", err)
 	}
+	return rootOf(mode, mounts)
+}
+
+// SelfAndRoot is Self and Root with one read of the mount table.
+func SelfAndRoot(mode Mode) (self, root Group, err error) {
+	own, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return self, root, fmt.Errorf("cgroup: %w", err)
+	}
+	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return self, root, fmt.Errorf("cgroup: %w", err)
+	}
+	if self, err = group(mode, parseProcCgroup(own), parseMounts(mounts)); err != nil {
+		return self, root, err
+	}
+	root, err = rootOf(mode, mounts)
+	return self, root, err
+}
+
+func rootOf(mode Mode, mounts []byte) (Group, error) {
 	roots := parseMounts(mounts)
 	own := map[string]string{}
 	for c, m := range roots {
@@ -421,4 +442,18 @@ func (g Group) Exists() bool {
 		}
 	}
 	return false
+}
+
+// RemoveIfEmpty removes the group's directories unless they still have
+// child groups or processes (someone else uses them): unlike Remove it
+// neither kills nor waits, so a parent shared by concurrent users can be
+// dropped by whichever finishes last.
+func (g Group) RemoveIfEmpty() error {
+	for _, d := range g.Dirs {
+		err := unix.Rmdir(d)
+		if err != nil && !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.EBUSY) {
+			return fmt.Errorf("cgroup: remove %s: %w", d, err)
+		}
+	}
+	return nil
 }

@@ -182,3 +182,57 @@ func TestRoot(t *testing.T) {
 		}
 	}
 }
+
+func TestSelfAndRootAgree(t *testing.T) {
+	mode := Detect()
+	self, err := Self(mode)
+	if err != nil {
+		t.Skip("no usable cgroup hierarchy: ", err)
+	}
+	root, err := Root(mode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	self2, root2, err := SelfAndRoot(mode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(self2) != fmt.Sprint(self) || fmt.Sprint(root2) != fmt.Sprint(root) {
+		t.Errorf("SelfAndRoot = %v, %v; want %v, %v", self2, root2, self, root)
+	}
+}
+
+// TestRemoveIfEmpty: a parent with a child group stays; once empty it goes.
+func TestRemoveIfEmpty(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to create cgroups")
+	}
+	base, err := Self(Detect())
+	if err != nil {
+		t.Skip("no usable cgroup hierarchy: ", err)
+	}
+	parent := base.Child(fmt.Sprintf("min-test-empty-%d", os.Getpid()))
+	t.Cleanup(func() { parent.Remove(5 * time.Second) })
+	child := parent.Child("pod")
+	if err := child.Create(); err != nil {
+		t.Fatal(err)
+	}
+	if err := parent.RemoveIfEmpty(); err != nil {
+		t.Fatalf("RemoveIfEmpty with a child: %v", err)
+	}
+	if !child.Exists() {
+		t.Fatal("RemoveIfEmpty removed a parent in use")
+	}
+	if err := child.Remove(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := parent.RemoveIfEmpty(); err != nil {
+		t.Fatal(err)
+	}
+	if parent.Exists() {
+		t.Error("empty parent left")
+	}
+	if err := parent.RemoveIfEmpty(); err != nil {
+		t.Errorf("RemoveIfEmpty of a removed group: %v", err)
+	}
+}

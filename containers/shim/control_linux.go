@@ -216,6 +216,11 @@ func (s *shim) dispatch(conn *net.UnixConn, req Request, files []*os.File) (Resp
 		code, err := s.exec(conn, req, files)
 		return Response{ExitCode: code}, err
 	case "exit":
+		// The runtime removes the pod directory next: saving the
+		// containers' last states would only write files about to go.
+		s.mu.Lock()
+		s.exiting = true
+		s.mu.Unlock()
 		s.stop(0)
 		return Response{}, s.teardown()
 	}

@@ -25,6 +25,7 @@ type shim struct {
 	state   State
 	ctrs    []*ctr
 	started bool
+	exiting bool           // an exit request is under way: the pod directory goes next, state.json with it
 	wg      sync.WaitGroup // supervisors
 
 	stopCh   chan struct{} // closed by the first stop
@@ -218,8 +219,10 @@ func (s *shim) update(fn func(st *State)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fn(&s.state)
-	if err := s.save(); err != nil {
-		fmt.Fprintf(os.Stderr, "shim: save state: %v\n", err)
+	if !s.exiting {
+		if err := s.save(); err != nil {
+			fmt.Fprintf(os.Stderr, "shim: save state: %v\n", err)
+		}
 	}
 	s.changed.Broadcast()
 }
