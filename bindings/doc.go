@@ -1,6 +1,6 @@
 // Package bindings is Min's Lua DSL: it exposes an engine.Interface to Lua
-// as the modules pod, node, namespace, label, annotation, selector, log,
-// manifest, rc, image, yaml and json, plus explain() and help(). Objects
+// as the modules pod, node, namespace, label, annotation, selector, log, watch,
+// manifest, rc, image, http, yaml and json, plus explain() and help(). Objects
 // cross the boundary as plain Lua tables in Kubernetes shape with a
 // per-kind metatable (methods, __tostring, __eq).
 //

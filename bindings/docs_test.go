@@ -37,7 +37,7 @@ func TestHelp(t *testing.T) {
 		{"function", "help(pod.create)", []string{"pod.create(manifest", "did-you-mean"}},
 		{"by name", `help("label.set")`, []string{"--overwrite"}},
 		{"method", "help(pod.get)", []string{"nil and a message"}},
-		{"explain", `explain("pod.spec.containers")`, []string{"KIND:       Pod", "FIELD: containers <[]Container>", "image\t<string>", "Image to run"}},
+		{"explain", `explain("pod.spec.containers")`, []string{"KIND:       Pod", "FIELD: containers <[]Container>", "image\t<string>", "Container image name"}},
 		{"explain kind", `explain("rc")`, []string{"KIND:       ReplicationController", "spec\t<ReplicationControllerSpec>"}},
 	}
 	for _, c := range cases {

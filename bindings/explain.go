@@ -8,6 +8,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/openapi"
 )
 
 // explain prints a kind or field path like kubectl explain.
@@ -46,18 +47,17 @@ func explainText(path string) (string, error) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "KIND:       %s\nVERSION:    v1\n\n", k.Kind)
+	fields := parts[1:]
 	if fieldName != "" {
 		f, _ := jsonField(owner, fieldName)
 		fmt.Fprintf(&b, "FIELD: %s <%s>\n\n", fieldName, typeName(f.Type))
-		fmt.Fprintf(&b, "DESCRIPTION:\n    %s\n", describe(owner, fieldName))
-	} else {
-		fmt.Fprintf(&b, "DESCRIPTION:\n    %s\n", kindDescriptions[k.Kind])
 	}
+	fmt.Fprintf(&b, "DESCRIPTION:\n%s", wrapText(describe(k.Kind, fields...), "    "))
 	if t.Kind() == reflect.Struct && t != timeType && t != quantityType {
 		b.WriteString("\nFIELDS:\n")
 		for _, fp := range jsonFields(t, nil) {
 			f := t.FieldByIndex(fp.index)
-			fmt.Fprintf(&b, "  %s\t<%s>\n    %s\n\n", fp.name, typeName(f.Type), describe(t, fp.name))
+			fmt.Fprintf(&b, "  %s\t<%s>\n%s\n", fp.name, typeName(f.Type), wrapText(describe(k.Kind, append(fields[:len(fields):len(fields)], fp.name)...), "    "))
 		}
 	}
 	return strings.TrimRight(b.String(), "\n") + "\n", nil
@@ -111,88 +111,33 @@ func typeName(t reflect.Type) string {
 	return t.Kind().String()
 }
 
-func describe(owner reflect.Type, field string) string {
-	if d, ok := fieldDescriptions[owner.Name()+"."+field]; ok {
-		return d
-	}
-	if d, ok := fieldDescriptions["*."+field]; ok {
+// describe is Kubernetes' description of a kind or field, from the
+// OpenAPI document the API server serves to kubectl explain (one source
+// for both).
+func describe(kind string, path ...string) string {
+	if d, ok := openapi.Description(kind, path...); ok && d != "" {
 		return d
 	}
 	return "(no description)"
 }
 
-var kindDescriptions = map[string]string{
-	"Pod":                   "Pod is a collection of containers that can run on a host.",
-	"Node":                  "Node is a worker node: the host, a virtual node backed by it, or a simulated node.",
-	"Namespace":             "Namespace provides a scope for names.",
-	"ReplicationController": "ReplicationController keeps a number of pods matching a selector running.",
-	"Event":                 "Event is a report of something that happened to an object.",
-}
-
-// fieldDescriptions are one-line descriptions, shortened from Kubernetes'
-// API documentation. "*.x" applies to a field x of any type.
-var fieldDescriptions = map[string]string{
-	"*.apiVersion":                              "The versioned schema of this representation of an object (v1).",
-	"*.kind":                                    "The REST resource this object represents (Pod, Node...).",
-	"*.metadata":                                "Standard object's metadata: name, namespace, labels, annotations...",
-	"*.spec":                                    "The desired state, written by the user.",
-	"*.status":                                  "The observed state, written by the system. Read-only.",
-	"*.name":                                    "The name, unique within its scope.",
-	"*.labels":                                  "Key/value pairs used to organize and select objects.",
-	"*.annotations":                             "Key/value pairs for tools; not used to select objects.",
-	"*.namespace":                               "The namespace the object lives in (empty: default).",
-	"*.conditions":                              "The current service state of the object.",
-	"ObjectMeta.generateName":                   "A prefix for a server-generated name, used when name is empty.",
-	"ObjectMeta.uid":                            "The unique id of this object over time. Read-only.",
-	"ObjectMeta.resourceVersion":                "The version of the object, for optimistic concurrency. Read-only.",
-	"ObjectMeta.generation":                     "A sequence number of the desired state. Read-only.",
-	"ObjectMeta.creationTimestamp":              "When the object was created. Read-only.",
-	"ObjectMeta.deletionTimestamp":              "When the object will be deleted (set by a graceful delete). Read-only.",
-	"ObjectMeta.ownerReferences":                "The objects this one depends on (a pod's ReplicationController).",
-	"ObjectMeta.finalizers":                     "Conditions that must be cleared before the object is deleted.",
-	"PodSpec.containers":                        "List of containers belonging to the pod. At least one.",
-	"PodSpec.restartPolicy":                     "Restart policy for all containers: Always (default), OnFailure or Never.",
-	"PodSpec.terminationGracePeriodSeconds":     "Seconds between SIGTERM and SIGKILL when the pod is deleted (default 30).",
-	"PodSpec.nodeSelector":                      "Labels a node must have for the pod to be scheduled onto it.",
-	"PodSpec.nodeName":                          "The node the pod is bound to; set it to skip the scheduler.",
-	"PodSpec.hostname":                          "The pod's hostname (default: the pod's name).",
-	"PodSpec.shareProcessNamespace":             "Share one process namespace between the pod's containers.",
-	"PodSpec.dnsPolicy":                         "DNS policy of the pod (ClusterFirst by default).",
-	"PodSpec.tolerations":                       "Taints of nodes this pod tolerates.",
-	"PodSpec.affinity":                          "Node affinity scheduling rules.",
-	"Container.name":                            "Name of the container, unique in the pod (a DNS label).",
-	"Container.image":                           "Image to run (busybox, luksa/kubia...).",
-	"Container.command":                         "Entrypoint array, replacing the image's ENTRYPOINT. Not run in a shell.",
-	"Container.args":                            "Arguments to the entrypoint, replacing the image's CMD.",
-	"Container.workingDir":                      "Working directory of the process (default: the image's).",
-	"Container.ports":                           "Ports the container exposes (informational).",
-	"Container.env":                             "Environment variables to set in the container.",
-	"Container.resources":                       "Compute resources requested and limited (cpu, memory).",
-	"Container.imagePullPolicy":                 "Always, Never or IfNotPresent.",
-	"ContainerPort.containerPort":               "Port number on the pod's IP address.",
-	"ContainerPort.protocol":                    "TCP (default), UDP or SCTP.",
-	"ContainerPort.hostPort":                    "Port number on the host (rarely needed).",
-	"EnvVar.value":                              "The variable's value.",
-	"ResourceRequirements.requests":             "Minimum resources the container needs; used by the scheduler.",
-	"ResourceRequirements.limits":               "Maximum resources the container may use; enforced with cgroups.",
-	"PodStatus.phase":                           "Pending, Running, Succeeded, Failed or Unknown.",
-	"PodStatus.podIP":                           "IP address of the pod.",
-	"PodStatus.hostIP":                          "IP address of the pod's node.",
-	"PodStatus.containerStatuses":               "The state of each container.",
-	"PodStatus.startTime":                       "When the node agent acknowledged the pod.",
-	"PodStatus.qosClass":                        "Guaranteed, Burstable or BestEffort.",
-	"PodStatus.message":                         "Why the pod is in this condition.",
-	"PodStatus.reason":                          "A brief CamelCase reason (Evicted...).",
-	"NodeSpec.unschedulable":                    "Keeps new pods off the node (kubectl cordon).",
-	"NodeSpec.podCIDR":                          "The pod IP range of the node.",
-	"NodeSpec.taints":                           "Taints that repel pods that do not tolerate them.",
-	"NodeStatus.capacity":                       "Total resources of the node.",
-	"NodeStatus.allocatable":                    "Resources available for scheduling.",
-	"NodeStatus.addresses":                      "Addresses of the node.",
-	"NodeStatus.nodeInfo":                       "Software versions of the node.",
-	"ReplicationControllerSpec.replicas":        "Number of desired pods (default 1).",
-	"ReplicationControllerSpec.selector":        "Labels the managed pods must match (default: the template's labels).",
-	"ReplicationControllerSpec.template":        "The pod created when too few pods match.",
-	"ReplicationControllerSpec.minReadySeconds": "Seconds a new pod must be ready to count as available.",
-	"NamespaceStatus.phase":                     "Active or Terminating.",
+// wrapText breaks text into lines of at most 80 columns after indent, as
+// kubectl explain prints descriptions.
+func wrapText(text, indent string) string {
+	var b strings.Builder
+	for _, para := range strings.Split(text, "\n") {
+		line := indent
+		for _, w := range strings.Fields(para) {
+			if len(line) > len(indent) && len(line)+1+len(w) > 80 {
+				b.WriteString(line + "\n")
+				line = indent
+			}
+			if len(line) > len(indent) {
+				line += " "
+			}
+			line += w
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
 }
