@@ -20,9 +20,6 @@ import (
 func runHelper(role string) {
 	switch role {
 	case "runpod":
-	case "runonce":
-		runOnce()
-		return
 	default:
 		fmt.Fprintln(os.Stderr, "unknown helper", role)
 		os.Exit(2)
@@ -192,35 +189,6 @@ func TestShimEndsWhenItsDirectoryGoes(t *testing.T) {
 			t.Fatal("shim or container still running after the pod directory was deleted")
 		}
 	}
-}
-
-// runOnce is `crun run` for Min, for the side-by-side benchmark
-// (scripts/bench/containers.sh): one pod whose container runs /bin/true in a
-// fresh sandbox, waited for and removed. MIN_TEST_STATE is the state
-// directory, MIN_TEST_LAYER the rootfs, MIN_BENCH_SHIM the shim binary.
-func runOnce() {
-	r, err := New(Options{StateDir: os.Getenv("MIN_TEST_STATE"), CgroupParent: "min-bench-once",
-		Images: images{os.Getenv("MIN_TEST_LAYER")}, ShimBinary: os.Getenv("MIN_BENCH_SHIM")})
-	uid := fmt.Sprintf("once-%d", os.Getpid())
-	ctx := context.Background()
-	if err == nil {
-		err = r.RunPod(ctx, PodSpec{UID: uid, Name: "once", RestartPolicy: "Never",
-			Containers: []ContainerSpec{{Name: "c", Image: "busybox", Command: []string{"/bin/true"}}}})
-	}
-	if err == nil {
-		err = r.WaitPod(ctx, uid)
-	}
-	if err == nil {
-		err = r.RemovePod(uid)
-	}
-	if err == nil {
-		err = r.parentGroup("min-bench-once").Remove(time.Second)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Exit(0)
 }
 
 // TestShimNeverRecreatesItsDirectory: a shim restarting a crashing container

@@ -21,7 +21,14 @@
 // starts faster than a re-execution of a big program.
 //
 // Entry points: New, then RunPod, PodStatus, WaitPod, StopPod, RemovePod,
-// ListPods (re-adoption), Exec/ExecWith, LogPath/ReadLogs and NetNSPath.
+// ListPods (re-adoption), Exec/ExecWith, LogPath/ReadLogs and NetNSPath;
+// RemoveCgroupParent for one-shot clients such as containers/cmd/min-run
+// (`crun run` for Min: one pod, waited for and removed).
+//
+// A start costs two Go process starts (the caller and the shim) and one
+// fork of the container; the runtime starts the shim with CLONE_PIDFD and
+// waits on pidfds through the network poller, so no thread sits in a
+// blocking wait and no pidfd probe forks.
 //
 // It never imports engine/, bindings/ or gopher-lua. Concurrency: a Runtime
 // holds no mutable state of its own (everything lives in the state directory

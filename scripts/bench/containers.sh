@@ -43,16 +43,16 @@ json.dump(c, open(p, "w"), indent=1)
 PY
 
 echo "== start: $(uptime)"
-# Min's side: the containers test binary in its run-once helper mode (one
-# RunPod + WaitPod + RemovePod, like `crun run`), with the shim re-executing
-# the test binary itself or the small static min-shim. The engine's test
-# binary sits beside min-shim, so that its engine uses it (as minish does
-# when min-shim is installed beside it).
-CGO_ENABLED=0 go test -c -o "$work/containers.test" ./containers/ # static, as minish and min-shim are built
+# Min's side: min-run, Min's one-shot runner (RunPod + WaitPod + RemovePod
+# in one small static binary, like `crun run`: one process per start), with
+# min-run itself as the pod's shim or the small static min-shim. The
+# engine's test binary sits beside min-shim, so that its engine uses it (as
+# minish does when min-shim is installed beside it).
+CGO_ENABLED=0 go build -ldflags=-s -o "$work/min-run" ./containers/cmd/min-run # static, as minish and min-shim are built
 CGO_ENABLED=0 go test -c -o "$work/daemon.test" ./engine/daemon/
 CGO_ENABLED=0 go build -ldflags=-s -o "$work/min-shim" ./containers/cmd/min-shim
-min="env MIN_TEST_HELPER=runonce MIN_TEST_STATE=$work/state MIN_TEST_LAYER=$bundle/rootfs $work/containers.test"
-minshim="env MIN_BENCH_SHIM=$work/min-shim MIN_TEST_HELPER=runonce MIN_TEST_STATE=$work/state MIN_TEST_LAYER=$bundle/rootfs $work/containers.test"
+min="$work/min-run -state $work/state -cgroup-parent min-bench-run -rootfs $bundle/rootfs /bin/true"
+minshim="$work/min-run -state $work/state -cgroup-parent min-bench-run -shim $work/min-shim -rootfs $bundle/rootfs /bin/true"
 
 runc="runc run --bundle $bundle min-bench-runc"
 crun="crun run --bundle $bundle min-bench-crun"
@@ -103,7 +103,7 @@ for f in sorted(glob.glob(sys.argv[1] + "/round*.json") + glob.glob(sys.argv[1] 
     for r in json.load(open(f))["results"]:
         times.setdefault(r["command"], []).extend(r["times"])
         cpu.setdefault(r["command"], []).append(r["user"] + r["system"])
-names = {"min": "min (shim = test binary)", "min-shim": "min (shim = min-shim)"}
+names = {"min": "min-run (shim = min-run)", "min-shim": "min-run (shim = min-shim)"}
 for cmd in ["min", "min-shim", "crun", "runc", "podman"]:
     t = times.get(cmd, [])
     if t:
