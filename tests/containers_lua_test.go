@@ -28,6 +28,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// Test CIDRs: each package that runs real pods has a range of its own,
+// so that `go test ./...` may run the packages at once: containers/network
+// 10.250.x.0/24, containers 10.251.x.0/24, engine 10.252.0.0/16,
+// engine/daemon 10.248.0.0/16, tests 10.249.0.0/16 (and 10.160-191 for
+// client-go's).
+//
 // hostEngine opens an engine that runs real pods on this machine, on a
 // bridge, cluster CIDR and cgroup parent of the test's own, and removes
 // all of them after.
@@ -40,7 +46,7 @@ func hostEngine(t *testing.T) *engine.Engine {
 		t.Skip("needs /bin/busybox (busybox-static) for the busybox image")
 	}
 	nopts := network.Options{Bridge: fmt.Sprintf("minl%d", os.Getpid()%100000),
-		ClusterCIDR: "10.251.0.0/16", StateDir: filepath.Join(t.TempDir(), "net")}
+		ClusterCIDR: "10.249.0.0/16", StateDir: filepath.Join(t.TempDir(), "net")}
 	parent := fmt.Sprintf("min-luatest-%d", os.Getpid())
 	e, err := engine.Open(t.TempDir(), engine.Options{Network: nopts, CgroupParent: parent})
 	if err != nil {

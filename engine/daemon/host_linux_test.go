@@ -21,6 +21,12 @@ import (
 	"github.com/minspace/min/engine/client"
 )
 
+// Test CIDRs: each package that runs real pods has a range of its own,
+// so that `go test ./...` may run the packages at once: containers/network
+// 10.250.x.0/24, containers 10.251.x.0/24, engine 10.252.0.0/16,
+// engine/daemon 10.248.0.0/16, tests 10.249.0.0/16 (and 10.160-191 for
+// client-go's).
+//
 // hostEngine runs Run in this process with a host node on a bridge,
 // cluster CIDR and cgroup parent of the test's own; stop ends that Run
 // (pods keep running), and a later call runs a new engine on the same
@@ -43,7 +49,7 @@ func newHostEngine(t testing.TB) *hostEngine {
 	}
 	h := &hostEngine{t: t, home: testHome(t)}
 	h.eopts = engine.Options{
-		Network: network.Options{Bridge: fmt.Sprintf("mind%d", os.Getpid()%100000), ClusterCIDR: "10.251.0.0/16",
+		Network: network.Options{Bridge: fmt.Sprintf("mind%d", os.Getpid()%100000), ClusterCIDR: "10.248.0.0/16",
 			StateDir: filepath.Join(t.TempDir(), "net")},
 		CgroupParent: fmt.Sprintf("min-dtest-%d", os.Getpid()),
 	}
