@@ -412,7 +412,7 @@ func TestClientGoInformerStaysInSync(t *testing.T) {
 				}
 			}
 			if mode == "default" && !watchListServed(t, k, ns) {
-				t.Skip("the engine's watch does not end sendInitialEvents=true with the k8s.io/initial-events-end bookmark, so client-go's default (watch-list) informers never sync; engine/server/watch.go needs it")
+				t.Fatal("the engine's watch does not end sendInitialEvents=true with the k8s.io/initial-events-end bookmark, so client-go's default (watch-list) informers would never sync")
 			}
 			inf := cgInformer(k.cs, ns, mode == "list-watch")
 			var events cgCounter

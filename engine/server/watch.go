@@ -14,10 +14,12 @@ import (
 
 // watch streams events as the apiserver does: 200, then one
 // {"type":…,"object":…} line per event, flushed. With resourceVersion
-// "" or "0" it first sends the current objects as ADDED, unless the client
-// asks sendInitialEvents=false (Min's client, for a watch "from now"); any
-// other resourceVersion continues after that revision, or fails with 410
-// Expired when it has left the history.
+// "" or "0" it first sends the current objects as ADDED; any other
+// resourceVersion continues after that revision, or fails with 410
+// Expired when it has left the history. sendInitialEvents overrides that
+// (startOf): true sends the current objects at any resourceVersion and
+// closes them with the k8s.io/initial-events-end bookmark client-go's
+// watch-list informers wait for; false watches from now.
 func (s *Server) watch(w http.ResponseWriter, r *http.Request, t target) {
 	q := r.URL.Query()
 	opts, err := listOptions(q, t)
@@ -31,14 +33,26 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, t target) {
 		ctx, cancel = withTimeoutSeconds(ctx, d)
 		defer cancel()
 	}
+	start, err := startOf(q)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
 	var initial []api.Object
-	if (opts.ResourceVersion == "" || opts.ResourceVersion == "0") && q.Get("sendInitialEvents") != "false" {
+	if start.initial {
 		l, err := s.eng.List(ctx, t.kind.Resource, opts)
+		if err == nil && start.endBookmark {
+			err = checkNotOlderThan(opts.ResourceVersion, l.ResourceVersion)
+		}
 		if err != nil {
 			writeError(w, err)
 			return
 		}
+		// The live events continue right after the snapshot: no gap, no
+		// duplicate.
 		initial, opts.ResourceVersion = l.Items, l.ResourceVersion
+	} else if opts.ResourceVersion == "0" {
+		opts.ResourceVersion = "" // sendInitialEvents=false: from now
 	}
 	ch, err := s.eng.Watch(ctx, t.kind.Resource, opts)
 	if err != nil {
@@ -59,7 +73,8 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, t target) {
 	flush(w) // the watch is registered: the client may go on
 	var bm *bookmarker
 	if q.Get("allowWatchBookmarks") == "true" {
-		bm = &bookmarker{every: s.opts.BookmarkInterval, kind: t.kind.Kind, rv: opts.ResourceVersion, enc: json.NewEncoder(w)}
+		bm = &bookmarker{every: s.opts.BookmarkInterval, kind: t.kind.Kind, rv: opts.ResourceVersion, enc: json.NewEncoder(w),
+			initialEnd: start.endBookmark}
 	}
 	streamEvents(w, initial, ch, write, bm)
 }
@@ -73,19 +88,31 @@ type bookmarker struct {
 	kind  string
 	rv    string
 	enc   *json.Encoder
+	// initialEnd: the initial events end with an annotated bookmark.
+	initialEnd bool
 }
 
 type bookmarkObject struct {
 	Kind       string `json:"kind"`
 	APIVersion string `json:"apiVersion"`
 	Metadata   struct {
-		ResourceVersion string `json:"resourceVersion"`
+		ResourceVersion string            `json:"resourceVersion"`
+		Annotations     map[string]string `json:"annotations,omitempty"`
 	} `json:"metadata"`
 }
 
-func (b *bookmarker) write() error {
+func (b *bookmarker) write() error { return b.writeAnnotated(nil) }
+
+// writeInitialEnd sends the bookmark that closes the initial events, at
+// the revision of their snapshot.
+func (b *bookmarker) writeInitialEnd() error {
+	return b.writeAnnotated(map[string]string{initialEventsEnd: "true"})
+}
+
+func (b *bookmarker) writeAnnotated(annotations map[string]string) error {
 	o := bookmarkObject{Kind: b.kind, APIVersion: "v1"}
 	o.Metadata.ResourceVersion = b.rv
+	o.Metadata.Annotations = annotations
 	return b.enc.Encode(struct {
 		Type   string         `json:"type"`
 		Object bookmarkObject `json:"object"`
@@ -103,6 +130,9 @@ func streamEvents(w http.ResponseWriter, initial []api.Object, ch <-chan engine.
 		if write(engine.Added, o) != nil {
 			return
 		}
+	}
+	if bm != nil && bm.initialEnd && bm.writeInitialEnd() != nil {
+		return
 	}
 	flush(w)
 	var tick <-chan time.Time
