@@ -22,8 +22,9 @@ func (c *Client) Watch(ctx context.Context, resource string, opts engine.ListOpt
 	}
 	q := listQuery(opts)
 	q.Set("watch", "true")
-	if opts.ResourceVersion == "" {
+	if opts.ResourceVersion == "" { // from now, without the current objects
 		q.Set("sendInitialEvents", "false")
+		q.Set("resourceVersionMatch", "NotOlderThan")
 	}
 	resp, err := c.do(ctx, http.MethodGet, listPath(k, opts.Namespace), q, nil, "")
 	if err != nil {

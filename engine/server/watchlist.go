@@ -47,9 +47,7 @@ func startOf(q url.Values) (watchStart, error) {
 
 // validateWatchList is k8s.io/apimachinery's validateWatchOptions (with the
 // WatchList feature on) and the apiserver's rule that a watch-list stream
-// needs bookmarks. One deviation: sendInitialEvents=false without
-// resourceVersionMatch is accepted, because Min's own client asks a watch
-// "from now" that way.
+// needs bookmarks.
 func validateWatchList(q url.Values, given bool) field.ErrorList {
 	var errs field.ErrorList
 	match := q.Get("resourceVersionMatch")
@@ -58,7 +56,7 @@ func validateWatchList(q url.Values, given bool) field.ErrorList {
 		if _, err := strconv.ParseBool(send); err != nil {
 			errs = append(errs, field.Invalid(field.NewPath("sendInitialEvents"), send, "must be true or false"))
 		}
-		if match != notOlderThan && !(send == "false" && match == "") {
+		if match != notOlderThan {
 			errs = append(errs, field.Forbidden(field.NewPath("resourceVersionMatch"), fmt.Sprintf("sendInitialEvents requires setting resourceVersionMatch to %s", notOlderThan)))
 		}
 	}
