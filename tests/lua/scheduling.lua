@@ -30,15 +30,24 @@ local function condition(p, typ)
   end
 end
 
--- unschedulable waits for the scheduler's verdict on a pod and returns
--- its PodScheduled condition.
-local function unschedulable(name)
+-- unschedulable waits for the scheduler's verdict on a pod (with want,
+-- for that message: a first verdict may predate nodes the scheduler had
+-- not heard of yet) and returns its PodScheduled condition.
+local function unschedulable(name, want)
   local c
   eventually(function()
     c = condition(pod.get(name), "PodScheduled")
-    return c ~= nil and c.status == "False"
+    return c ~= nil and c.status == "False" and (want == nil or c.message == want)
   end)
   return c or {}
+end
+
+-- expectUnschedulable checks that the pod stays Pending with reason
+-- Unschedulable and message want.
+local function expectUnschedulable(name, want)
+  local c = unschedulable(name, want)
+  assert.eq(c.reason, "Unschedulable", name)
+  assert.eq(c.message, want, name)
 end
 
 -- landed waits for the pod to run and returns the node it runs on.
@@ -61,9 +70,7 @@ end
 ------------------------------------------------------------------------
 -- No node at all.
 pod.create{name = "alone", image = "busybox"}
-local c = unschedulable("alone")
-assert.eq(c.reason, "Unschedulable")
-assert.eq(c.message, "no nodes available to schedule pods")
+expectUnschedulable("alone", "no nodes available to schedule pods")
 pod.delete("alone")
 
 ------------------------------------------------------------------------
@@ -84,9 +91,7 @@ node.create{name = "n3", simulated = true}
 
 pod.create{name = "big", image = "busybox", nodeSelector = {disk = "ssd"},
   resources = {requests = {cpu = "2"}}}
-c = unschedulable("big")
-assert.eq(c.reason, "Unschedulable")
-assert.eq(c.message, "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector. " ..
+expectUnschedulable("big", "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector. " ..
   "preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.")
 local big = pod.get("big")
 assert.eq(big.status.phase, "Pending")
@@ -96,7 +101,7 @@ assert.eq(tostring(big), "pod/default/big (Pending)")
 -- memory too: each insufficient resource is one reason of the node.
 pod.create{name = "bigger", image = "busybox", nodeSelector = {disk = "ssd"},
   resources = {requests = {cpu = "2", memory = "2Gi"}}}
-assert.eq(unschedulable("bigger").message,
+expectUnschedulable("bigger",
   "0/3 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 2 node(s) didn't match Pod's node affinity/selector. " ..
   "preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.")
 pod.delete("bigger")
@@ -122,8 +127,7 @@ spec:
   - image: luksa/kubia
     name: kubia
 ]]))
-c = unschedulable("kubia-gpu")
-assert.eq(c.message, "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. " ..
+expectUnschedulable("kubia-gpu", "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. " ..
   "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.")
 assert.eq(pod.get("kubia-gpu").status.phase, "Pending")
 node.label("n2", {gpu = "true"})
@@ -135,7 +139,7 @@ pod.delete("kubia-gpu")
 pod.create{name = "cpu1", image = "busybox", nodeSelector = {disk = "ssd"}, resources = {requests = {cpu = "600m"}}}
 assert.eq(landed("cpu1"), "n1")
 pod.create{name = "cpu2", image = "busybox", nodeSelector = {disk = "ssd"}, resources = {requests = {cpu = "600m"}}}
-assert.eq(unschedulable("cpu2").message,
+expectUnschedulable("cpu2",
   "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector. " ..
   "preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.")
 pod.delete("cpu1")
@@ -159,7 +163,7 @@ assert.eq(landed("untolerant"), "t3")
 
 node.cordon("t3")
 pod.create(podWith("repelled", {nodeSelector = {pool = "taint"}}))
-assert.eq(unschedulable("repelled").message,
+expectUnschedulable("repelled",
   "0/6 nodes are available: 1 node(s) were unschedulable, 2 node(s) had untolerated taint(s), " ..
   "3 node(s) didn't match Pod's node affinity/selector. " ..
   "preemption: 0/6 nodes are available: 6 Preemption is not helpful for scheduling.")
@@ -217,7 +221,7 @@ pod.create(affinity("not-ab", {matchExpressions = {
 assert.eq(landed("not-ab"), "n3")
 -- nothing matches: the affinity reason, as for a nodeSelector.
 pod.create(affinity("nowhere", expr("zone", "In", {"z"})))
-assert.eq(unschedulable("nowhere").message,
+expectUnschedulable("nowhere",
   "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. " ..
   "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.")
 -- and it lands once a node gets the label.
@@ -226,10 +230,34 @@ assert.eq(landed("nowhere"), "n3")
 pod.delete{all = true}
 
 ------------------------------------------------------------------------
+-- A node deleted and at once created again under the same name: the
+-- pods bound to the new node are its own.
+node.create{name = "re", simulated = true}
+node.delete("re")
+node.create{name = "re", simulated = true}
+pod.create(podWith("on-re", {nodeName = "re"}))
+pcall(pod.wait, "on-re", {phase = "Running", timeout = 5})
+sleep(0.5)
+known_bug("engine/simulated.go nodeChanged runs deletePodsOfNode when it handles the old node's Deleted event, " ..
+  "listing pods by spec.nodeName without checking that the node is still gone (Kubernetes' pod GC checks it), " ..
+  "so pods bound to the re-created node are deleted (a race: seen in about half the runs)",
+  pod.get("on-re") ~= nil, true)
+pcall(pod.delete, "on-re")
+node.delete("re")
+
+------------------------------------------------------------------------
 -- Cordon then drain: an RC's pods move to the remaining nodes (three
 -- equal nodes, so that least-requested spreads the pods over all).
 for _, n in ipairs{"n1", "n2", "n3"} do node.delete(n) end
-for _, n in ipairs{"n1", "n2", "n3"} do node.create{name = n, simulated = true} end
+for _, n in ipairs{"d1", "d2", "d3"} do node.create{name = n, simulated = true} end
+-- The scheduler learns of nodes through its informer, which can lag
+-- behind the pods': one pinned pod per node makes sure it knows the new
+-- nodes before the RC's pods come.
+for _, n in ipairs{"d1", "d2", "d3"} do
+  pod.create(podWith("probe-" .. n, {nodeSelector = {["kubernetes.io/hostname"] = n}}))
+  assert.eq(landed("probe-" .. n), n)
+end
+pod.delete{all = true}
 local rc1 = rc.create{name = "spread", image = "busybox", replicas = 6}
 local function running(nodeName)
   local n = 0
@@ -240,29 +268,28 @@ local function running(nodeName)
 end
 assert.is_true(eventually(function() return running() == 6 end), "6 replicas running")
 -- least-requested spreading puts pods on every node.
-assert.is_true(running("n1") > 0 and running("n2") > 0 and running("n3") > 0,
-  "pods spread over n1, n2, n3")
+assert.eq(running("d1") .. " " .. running("d2") .. " " .. running("d3"), "2 2 2", "pods spread over d1, d2, d3")
 
-node.cordon("n1")
-assert.eq(tostring(node.get("n1")), "node/n1 (Ready,SchedulingDisabled)")
-assert.is_true(running("n1") > 0, "cordon leaves running pods alone")
+node.cordon("d1")
+assert.eq(tostring(node.get("d1")), "node/d1 (Ready,SchedulingDisabled)")
+assert.is_true(running("d1") > 0, "cordon leaves running pods alone")
 -- nothing new lands on a cordoned node.
-pod.create(podWith("on-n1", {nodeSelector = {["kubernetes.io/hostname"] = "n1"}}))
-assert.eq(unschedulable("on-n1").message,
+pod.create(podWith("on-d1", {nodeSelector = {["kubernetes.io/hostname"] = "d1"}}))
+expectUnschedulable("on-d1",
   "0/3 nodes are available: 1 node(s) were unschedulable, 2 node(s) didn't match Pod's node affinity/selector. " ..
   "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.")
-pod.delete("on-n1")
+pod.delete("on-d1")
 
-local onN1 = running("n1")
-local drained = node.drain("n1")
-assert.eq(#drained, onN1)
+local onD1 = running("d1")
+local drained = node.drain("d1")
+assert.eq(#drained, onD1)
 assert.is_true(eventually(function() return running() == 6 end), "the RC re-creates the drained pods")
-assert.eq(running("n1"), 0)
-assert.eq(#pod.list{fields = "spec.nodeName=n1"}, 0)
+assert.eq(running("d1"), 0)
+assert.eq(#pod.list{fields = "spec.nodeName=d1"}, 0)
 for _, name in ipairs(drained) do
   assert.eq(pod.get(name), nil)
 end
-node.uncordon("n1")
-assert.eq(tostring(node.get("n1")), "node/n1 (Ready)")
+node.uncordon("d1")
+assert.eq(tostring(node.get("d1")), "node/d1 (Ready)")
 rc1:delete()
 assert.is_true(eventually(function() return #pod.list{selector = "app=spread"} == 0 end), "the RC's pods go with it")
