@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/minspace/min/engine/daemon"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -90,6 +91,8 @@ type console struct {
 
 func startREPL(t *testing.T, home string) *console {
 	t.Helper()
+	// The REPL's first cluster call starts an engine daemon for home.
+	t.Cleanup(func() { daemon.Stop(home, 30*time.Second) })
 	cmd := exec.Command(filepath.Join(minishBin(t), "minish"))
 	cmd.Env = append(os.Environ(), "MIN_HOME="+home, "MIN_NO_HOST_NODE=1", "TERM=xterm")
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 200})
