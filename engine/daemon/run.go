@@ -110,6 +110,8 @@ func Run(ctx context.Context, home string, opts Options) error {
 		logger.Printf("stopping: finishing requests in flight; pods keep running")
 	case err := <-serveErr:
 		logger.Printf("serving failed: %v", err)
+	case <-homeRemoved(ctx, home, homeCheckInterval):
+		logger.Printf("stopping: the state directory %s was removed", home)
 	}
 	shutdown(hs, nil, opts, logger)
 	return nil
@@ -185,4 +187,38 @@ func listenSocket(home string, logger *log.Logger) (net.Listener, error) {
 		return nil, fmt.Errorf("engine: placing the socket: %w", err)
 	}
 	return &peerListener{UnixListener: ul, uid: os.Geteuid(), logger: logger}, nil
+}
+
+// homeCheckInterval is how often a running engine checks that its state
+// directory still exists.
+const homeCheckInterval = 2 * time.Second
+
+// homeRemoved is closed when home or its socket file is gone (a test's
+// temporary folder removed, `rm -rf $MIN_HOME`), or home is another
+// directory than at start (when the file system did not reuse its inode):
+// no client can reach the engine any more and the store it holds is
+// unlinked, so the engine stops instead of running on for nobody.
+func homeRemoved(ctx context.Context, home string, every time.Duration) <-chan struct{} {
+	gone := make(chan struct{})
+	first, err := os.Stat(home)
+	if err != nil {
+		return gone // never closed: nothing to compare with
+	}
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			now, err := os.Stat(home)
+			if _, serr := os.Stat(SocketPath(home)); err != nil || serr != nil || !os.SameFile(first, now) {
+				close(gone)
+				return
+			}
+		}
+	}()
+	return gone
 }
