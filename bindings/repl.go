@@ -10,6 +10,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/minspace/min/bindings/luavm"
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
 )
@@ -34,9 +35,9 @@ func (s *State) Incomplete(src string) bool {
 // evaluated and its values returned formatted (objects as one-line
 // summaries, tables pretty-printed); the first value becomes _.
 func (s *State) Eval(ctx context.Context, src string) (string, error) {
-	fn, err := s.L.Load(strings.NewReader("return "+src), replChunk)
+	fn, err := luavm.Load(s.L, "return "+src, replChunk)
 	if err != nil {
-		if fn, err = s.L.Load(strings.NewReader(src), replChunk); err != nil {
+		if fn, err = luavm.Load(s.L, src, replChunk); err != nil {
 			return "", &Error{Message: strings.TrimSpace(err.Error()), cause: err}
 		}
 	}

@@ -136,18 +136,18 @@ func ctxOf(L *lua.LState) context.Context {
 }
 
 // DoFile runs a script file with args as arg[1..] and "...". A first
-// line starting with #! is ignored.
+// line starting with # (#!/usr/bin/env minish) is ignored, as in Lua 5.1.
 func (s *State) DoFile(ctx context.Context, path string, args ...string) error {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	return s.DoString(ctx, stripShebang(string(src)), path, args...)
+	return s.DoString(ctx, luavm.SkipHashLine(string(src)), path, args...)
 }
 
 // DoString runs chunk (named name in error messages) with args.
 func (s *State) DoString(ctx context.Context, chunk, name string, args ...string) error {
-	fn, err := s.L.Load(strings.NewReader(chunk), name)
+	fn, err := luavm.Load(s.L, chunk, name)
 	if err != nil {
 		return &Error{Message: strings.TrimSpace(err.Error()), cause: err}
 	}
@@ -217,16 +217,6 @@ func (s *State) setArg(name string, args []string) {
 		t.RawSetInt(i+1, lua.LString(a))
 	}
 	s.L.SetGlobal("arg", t)
-}
-
-func stripShebang(src string) string {
-	if strings.HasPrefix(src, "#!") {
-		if i := strings.IndexByte(src, '\n'); i >= 0 {
-			return "--" + src[i:] // keep line numbers
-		}
-		return ""
-	}
-	return src
 }
 
 // Register adds a Go module: a global table name with funcs, also

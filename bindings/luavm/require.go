@@ -57,7 +57,7 @@ func (v *vm) search(L *lua.LState) int {
 			src, err := readInside(v.opts.ScriptDir, file)
 			if err == nil {
 				chunk := filepath.Join(v.opts.ScriptDir, file)
-				fn, err := compile(L, skipHashLine(src), chunk)
+				fn, err := compile(L, SkipHashLine(src), chunk)
 				return pushChunk(L, name, chunk, fn, err)
 			}
 			if !errors.Is(err, fs.ErrNotExist) {
@@ -78,11 +78,11 @@ func pushChunk(L *lua.LState, name, chunk string, fn *lua.LFunction, err error) 
 	return 1
 }
 
-// skipHashLine drops a first line that starts with '#' (a script's
+// SkipHashLine drops a first line that starts with '#' (a script's
 // "#!/usr/bin/env minish" line) as Lua 5.1's loadfile does, so that a
-// script can also be required. The line's newline stays, so line numbers
-// in errors do not move.
-func skipHashLine(src string) string {
+// script can be run and required alike. The line's newline stays, so line
+// numbers in errors do not move.
+func SkipHashLine(src string) string {
 	if !strings.HasPrefix(src, "#") {
 		return src
 	}

@@ -103,7 +103,7 @@ func TestRequireHashLine(t *testing.T) {
 			}
 		})
 	}
-	if got := skipHashLine("#!x\nreturn 1"); got != "\nreturn 1" {
-		t.Errorf("skipHashLine kept %q", got)
+	if got := SkipHashLine("#!x\nreturn 1"); got != "\nreturn 1" {
+		t.Errorf("SkipHashLine kept %q", got)
 	}
 }
