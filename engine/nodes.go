@@ -47,9 +47,13 @@ func (e *Engine) prepareNode(n *api.Node) error {
 			NodeTypeAnnotation, typ, NodeHost, NodeVirtual, NodeSimulated))
 	}
 	defaultCapacity(&n.Status, typ)
+	// Allocatable defaults to capacity key by key: a node made with a
+	// partial allocatable (cpu only) still has its pods and memory.
 	if n.Status.Allocatable == nil {
 		n.Status.Allocatable = api.ResourceList{}
-		for k, v := range n.Status.Capacity {
+	}
+	for k, v := range n.Status.Capacity {
+		if _, ok := n.Status.Allocatable[k]; !ok {
 			n.Status.Allocatable[k] = v.DeepCopy()
 		}
 	}

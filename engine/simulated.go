@@ -180,8 +180,13 @@ func (e *Engine) setAgent(node string, a nodeAgent) {
 }
 
 // deletePodsOfNode removes the pods bound to a node that is gone, as
-// Kubernetes' pod garbage collector does.
+// Kubernetes' pod garbage collector does; like it, it leaves them when a
+// node of that name exists again (deleted and re-created at once: the
+// pods are the new node's).
 func (e *Engine) deletePodsOfNode(ctx context.Context, node string) {
+	if _, err := e.store.Get("nodes", "", node); err == nil {
+		return
+	}
 	list, err := e.List(ctx, "pods", ListOptions{FieldSelector: "spec.nodeName=" + node})
 	if err != nil {
 		return

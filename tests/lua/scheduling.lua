@@ -4,16 +4,6 @@
 
 local SIM = "min.minspace.io/node-type"
 
--- known_bug checks what a known engine bug breaks without failing the
--- suite: while the bug is there it prints what it saw (shown with the
--- test's output); once fixed, the check passes silently and the wrapper
--- can become a plain assert.eq.
-local function known_bug(bug, got, want)
-  if got ~= want then
-    print(("KNOWN BUG (skipped check): %s: got %s, want %s"):format(bug, tostring(got), tostring(want)))
-  end
-end
-
 -- eventually polls cond until it holds (about 20 s at most).
 local function eventually(cond)
   for _ = 1, 400 do
@@ -78,13 +68,11 @@ pod.delete("alone")
 -- capacity and in allocatable (the scheduler counts allocatable).
 local partial = node.create{name = "partial", simulated = true, capacity = {cpu = "1"}}
 assert.eq(partial.status.capacity.pods, "110")
-known_bug("engine/nodes.go prepareNode defaults status.allocatable only when it is nil; node.create's " ..
-  "capacity= shorthand sets allocatable to the same partial table, so allocatable.pods stays unset and " ..
-  "the scheduler rejects the node with 'Too many pods'", partial.status.allocatable.pods, "110")
+assert.eq(partial.status.allocatable.pods, "110")
+assert.eq(partial.status.allocatable.cpu, "1")
 node.delete("partial")
 
--- Three nodes; the mixed message of reference §8.3. (pods = "110" is
--- spelled out because of the known bug above.)
+-- Three nodes; the mixed message of reference §8.3.
 node.create{name = "n1", simulated = true, labels = {disk = "ssd"}, capacity = {cpu = "1", memory = "1Gi", pods = "110"}}
 node.create{name = "n2", simulated = true}
 node.create{name = "n3", simulated = true}
@@ -238,10 +226,7 @@ node.create{name = "re", simulated = true}
 pod.create(podWith("on-re", {nodeName = "re"}))
 pcall(pod.wait, "on-re", {phase = "Running", timeout = 5})
 sleep(0.5)
-known_bug("engine/simulated.go nodeChanged runs deletePodsOfNode when it handles the old node's Deleted event, " ..
-  "listing pods by spec.nodeName without checking that the node is still gone (Kubernetes' pod GC checks it), " ..
-  "so pods bound to the re-created node are deleted (a race: seen in about half the runs)",
-  pod.get("on-re") ~= nil, true)
+assert.eq(pod.get("on-re") ~= nil, true)
 pcall(pod.delete, "on-re")
 node.delete("re")
 
