@@ -111,10 +111,7 @@ func startCGEngine(t *testing.T, host bool) *cgEngine {
 	if !strings.HasPrefix(k.cfg.Host, "https://127.0.0.1:") || k.cfg.BearerToken == "" {
 		t.Fatalf("kubeconfig: host %q, token set %v", k.cfg.Host, k.cfg.BearerToken != "")
 	}
-	// client-go's typed clientset sends protobuf bodies by default since
-	// 1.35; the engine decodes protobuf only for namespaces (what kubectl
-	// sends), so these clients speak JSON.
-	k.cfg.ContentType = "application/json"
+	// client-go's defaults: its typed clientset sends protobuf bodies.
 	k.cfg.QPS, k.cfg.Burst = 1000, 1000 // the churn tests send hundreds of requests
 	if k.cs, err = kubernetes.NewForConfig(k.cfg); err != nil {
 		t.Fatal(err)

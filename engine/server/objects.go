@@ -227,8 +227,14 @@ func deleteOptions(r *http.Request) (engine.DeleteOptions, string, error) {
 		return engine.DeleteOptions{}, "", err
 	}
 	if len(body) > 0 {
-		if mt := mediaType(r); mt != "" && mt != "application/json" {
-			return engine.DeleteOptions{}, "", errUnsupportedMedia(mt, "application/json")
+		switch mt := mediaType(r); mt {
+		case "", "application/json":
+		case protobufType:
+			if body, err = protobufBodyJSON(body, newDeleteOptionsMessage()); err != nil {
+				return engine.DeleteOptions{}, "", err
+			}
+		default:
+			return engine.DeleteOptions{}, "", errUnsupportedMedia(mt, "application/json", protobufType)
 		}
 		if err := json.Unmarshal(body, &d); err != nil {
 			return engine.DeleteOptions{}, "", api.NewBadRequest("DeleteOptions: " + err.Error())

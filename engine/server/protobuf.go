@@ -9,16 +9,17 @@ import (
 	"github.com/minspace/min/engine/api"
 )
 
-// Kubernetes' protobuf encoding, read only as far as `kubectl create
-// namespace` needs: kubectl 1.32's typed clients post protobuf and their
-// only fallback is CBOR, so a 415 would fail the command. The body is the
-// magic "k8s\x00" and a runtime.Unknown envelope {1 typeMeta {1
-// apiVersion, 2 kind}, 2 raw, 3 contentEncoding, 4 contentType} whose raw
-// bytes are the generated message of the kind: for v1.Namespace {1
-// metadata, 2 spec {1 finalizers}, 3 status}, ObjectMeta {1 name, 2
-// generateName, 3 namespace, 11 labels, 12 annotations} with map entries
-// {1 key, 2 value}. Other fields are skipped: kubectl sets no others.
-// Replies stay JSON, which kubectl accepts.
+// Kubernetes' protobuf encoding. kubectl 1.32's `create namespace` posts
+// protobuf (its only fallback is CBOR, so a 415 would fail the command):
+// that body is read here by hand. It is the magic "k8s\x00" and a
+// runtime.Unknown envelope {1 typeMeta {1 apiVersion, 2 kind}, 2 raw, 3
+// contentEncoding, 4 contentType} whose raw bytes are the generated
+// message of the kind: for v1.Namespace {1 metadata, 2 spec {1
+// finalizers}, 3 status}, ObjectMeta {1 name, 2 generateName, 3
+// namespace, 11 labels, 12 annotations} with map entries {1 key, 2
+// value}; kubectl sets no other field. The other kinds, which client-go's
+// typed clients post, go through k8s.io/api's generated messages
+// (protobuf_kinds.go). Replies stay JSON, which both accept.
 
 const protobufType = "application/vnd.kubernetes.protobuf"
 
@@ -76,8 +77,8 @@ func pbFields(b []byte) ([]pbField, error) {
 	return out, nil
 }
 
-// decodeProtobuf decodes a protobuf body of kind k; only Namespace is
-// supported.
+// decodeProtobuf decodes a protobuf body of kind k: Namespace by hand (what
+// kubectl sends), the other kinds through k8s.io/api (protobuf_kinds.go).
 func decodeProtobuf(body []byte, k api.Kind) (api.Object, error) {
 	bad := func(err error) error {
 		return api.NewBadRequest(fmt.Sprintf("the object provided is unrecognized (must be of type %s): %v", k.Kind, err))
@@ -93,7 +94,11 @@ func decodeProtobuf(body []byte, k api.Kind) (api.Object, error) {
 		return nil, bad(fmt.Errorf("kind %q in version %q cannot be handled here", kind, apiVersion))
 	}
 	if k.Kind != "Namespace" {
-		return nil, errUnsupportedMedia(protobufType, "application/json")
+		obj, err := decodeGenerated(raw, k)
+		if err != nil && errors.Is(err, errProto) {
+			return nil, bad(err)
+		}
+		return obj, err
 	}
 	ns, err := namespaceMessage(raw)
 	if err != nil {

@@ -114,6 +114,10 @@ func scaleChange(r *http.Request, sc scaleObject, body []byte) (scaleObject, boo
 		return sc, false, err
 	}
 	switch mt := mediaType(r); {
+	case r.Method == http.MethodPut && mt == protobufType:
+		if out, err = protobufBodyJSON(body, newScaleMessage()); err != nil {
+			return sc, false, err
+		}
 	case r.Method == http.MethodPut:
 		out = body
 	case mt == mergePatchType:
