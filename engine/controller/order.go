@@ -2,30 +2,58 @@ package controller
 
 import (
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/minspace/min/engine/api"
 )
 
-// SortForDeletion orders pods the way Kubernetes' controller.ActivePods
-// does, the ones to delete first:
+// DeletionCostAnnotation is Kubernetes' pod-deletion-cost: of two pods
+// otherwise alike, the one that costs less is deleted first.
+const DeletionCostAnnotation = "controller.kubernetes.io/pod-deletion-cost"
+
+// SortForDeletion orders pods the way Kubernetes' ActivePodsWithRanks
+// does for a ReplicaSet or ReplicationController, the ones to delete first:
 //
 //  1. unscheduled before scheduled;
 //  2. Pending before Unknown before Running;
 //  3. not ready before ready;
-//  4. of two ready pods, the one ready for less time (a zero time counts
+//  4. lower pod-deletion-cost first (the annotation; missing or not an
+//     int32 counts as 0);
+//  5. doubled up first: a pod on a node that runs more of these pods;
+//  6. of two ready pods, the one ready for less time (a zero time counts
 //     as the shortest);
-//  5. more container restarts first;
-//  6. newer first (a zero creation time counts as the newest).
+//  7. more container restarts first;
+//  8. newer first (a zero creation time counts as the newest).
 //
-// The sort is stable, so equal pods keep the caller's order.
+// Times compare exactly, as with the LogarithmicScaleDown gate off. The
+// sort is stable, so equal pods keep the caller's order.
 func SortForDeletion(pods []*api.Pod) {
-	sort.SliceStable(pods, func(i, j int) bool { return deleteBefore(pods[i], pods[j]) })
+	onNode := map[string]int{}
+	for _, p := range pods {
+		onNode[p.Spec.NodeName]++
+	}
+	ranked := make([]rankedPod, len(pods))
+	for i, p := range pods {
+		ranked[i] = rankedPod{pod: p, rank: onNode[p.Spec.NodeName], cost: deletionCost(p)}
+	}
+	sort.SliceStable(ranked, func(i, j int) bool { return deleteBefore(ranked[i], ranked[j]) })
+	for i := range ranked {
+		pods[i] = ranked[i].pod
+	}
+}
+
+// rankedPod is a pod with what its sort needs beyond the pod itself.
+type rankedPod struct {
+	pod  *api.Pod
+	rank int // how many of the pods share its node
+	cost int32
 }
 
 var phaseRank = map[string]int{phasePending: 0, phaseUnknown: 1, phaseRunning: 2}
 
-func deleteBefore(a, b *api.Pod) bool {
+func deleteBefore(x, y rankedPod) bool {
+	a, b := x.pod, y.pod
 	if (a.Spec.NodeName == "") != (b.Spec.NodeName == "") {
 		return a.Spec.NodeName == ""
 	}
@@ -35,6 +63,12 @@ func deleteBefore(a, b *api.Pod) bool {
 	readyA, readyB := IsPodReady(a), IsPodReady(b)
 	if readyA != readyB {
 		return !readyA
+	}
+	if x.cost != y.cost {
+		return x.cost < y.cost
+	}
+	if x.rank != y.rank {
+		return x.rank > y.rank
 	}
 	if readyA {
 		if ta, tb := readySince(a), readySince(b); !ta.Equal(tb) {
@@ -48,6 +82,20 @@ func deleteBefore(a, b *api.Pod) bool {
 		return afterOrZero(ta, tb)
 	}
 	return false
+}
+
+// deletionCost reads the pod-deletion-cost annotation; Kubernetes' API
+// validation refuses other values, Min's takes them as 0.
+func deletionCost(p *api.Pod) int32 {
+	v, ok := p.Annotations[DeletionCostAnnotation]
+	if !ok {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 32)
+	if err != nil {
+		return 0
+	}
+	return int32(n)
 }
 
 // afterOrZero: t1 after t2, a zero time counting as after any other.

@@ -180,6 +180,13 @@ func TestReconcileRCDoesNotModifyInput(t *testing.T) {
 	}
 }
 
+// cost sets the pod-deletion-cost annotation; onNode binds to node.
+func cost(v string) func(*api.Pod) {
+	return func(p *api.Pod) { p.Annotations = map[string]string{DeletionCostAnnotation: v} }
+}
+
+func onNode(node string) func(*api.Pod) { return func(p *api.Pod) { p.Spec.NodeName = node } }
+
 func TestSortForDeletion(t *testing.T) {
 	tests := []struct {
 		name string
@@ -198,6 +205,12 @@ func TestSortForDeletion(t *testing.T) {
 		{"phase beats readiness", []*api.Pod{mkPod("running-notready", notReady), mkPod("pending-ready", inPhase("Pending"))}, "[pending-ready running-notready]"},
 		{"readiness beats restarts", []*api.Pod{mkPod("ready-crashy", restarts(9)), mkPod("notready", notReady)}, "[notready ready-crashy]"},
 		{"equal pods keep their order", []*api.Pod{mkPod("x"), mkPod("y"), mkPod("z")}, "[x y z]"},
+		{"lower deletion cost first", []*api.Pod{mkPod("dear", cost("10")), mkPod("plain"), mkPod("cheap", cost("-5"))}, "[cheap plain dear]"},
+		{"a cost that is no int32 counts as 0", []*api.Pod{mkPod("bad", cost("lots"), created(0)), mkPod("new", created(time.Hour))}, "[new bad]"},
+		{"readiness beats cost", []*api.Pod{mkPod("cheap", cost("-9")), mkPod("notready", notReady)}, "[notready cheap]"},
+		{"doubled up first", []*api.Pod{mkPod("alone", onNode("n2"), created(time.Hour)), mkPod("a", onNode("n1")), mkPod("b", onNode("n1"))}, "[a b alone]"},
+		{"cost beats doubling up", []*api.Pod{mkPod("a", onNode("n1")), mkPod("b", onNode("n1")), mkPod("alone", onNode("n2"), cost("-1"))}, "[alone a b]"},
+		{"doubling up beats age", []*api.Pod{mkPod("old", onNode("n1"), created(0)), mkPod("old2", onNode("n1"), created(0)), mkPod("new", onNode("n2"), created(time.Hour))}, "[old old2 new]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,15 +2,6 @@
 -- names and ownerReferences, replacement, release, adoption, scaling with
 -- Kubernetes' deletion order, cascading and orphaning deletes, status.
 
--- known_bug checks what a known engine bug breaks without failing the
--- suite: while the bug is there it prints what it saw (shown with the
--- test's output); once fixed, the check passes silently.
-local function known_bug(bug, got, want)
-  if got ~= want then
-    print(("KNOWN BUG (skipped check): %s: got %s, want %s"):format(bug, tostring(got), tostring(want)))
-  end
-end
-
 -- eventually polls cond until it holds (about 20 s at most).
 local function eventually(cond)
   for _ = 1, 400 do
@@ -236,11 +227,10 @@ sleep(1.1)
 cost:scale(2)
 assert.is_true(eventually(function() return running("app=cost") == 2 end))
 cheap:annotate{["controller.kubernetes.io/pod-deletion-cost"] = "-100"}
+sleep(0.5) -- the replication manager's pod cache learns of the annotation
 cost:scale(1)
 assert.is_true(eventually(function() return #pods("app=cost") == 1 end))
-known_bug("engine/controller/order.go deleteBefore ignores the controller.kubernetes.io/pod-deletion-cost " ..
-  "annotation (rule 4 of ActivePodsWithRanks.Less): the pod that costs less should be deleted first",
-  pod.get(cheap.metadata.name) == nil, true)
+assert.eq(pod.get(cheap.metadata.name) == nil, true) -- the pod that costs less went first
 cost:delete()
 
 -- doubled up: two pods on rank1, then a newer one alone on rank2; the
@@ -256,9 +246,8 @@ assert.is_true(eventually(function() return running("app=rank") == 3 end))
 assert.eq(#pod.list{selector = "app=rank", fields = "spec.nodeName=rank2"}, 1)
 rank:scale(2)
 assert.is_true(eventually(function() return #pods("app=rank") == 2 end))
-known_bug("engine/controller/order.go deleteBefore has no rank of pods doubled up on one node " ..
-  "(rule 5 of ActivePodsWithRanks.Less, getPodsRankedByRelatedPodsOnSameNode): the surplus should come " ..
-  "from the node running more of the RC's pods", #pod.list{selector = "app=rank", fields = "spec.nodeName=rank1"}, 1)
+-- the surplus came from the node running more of the RC's pods
+assert.eq(#pod.list{selector = "app=rank", fields = "spec.nodeName=rank1"}, 1)
 rank:delete()
 
 ------------------------------------------------------------------------
