@@ -163,22 +163,36 @@ func (s *Store) importLayout(want, dir string) (*Image, error) {
 }
 
 // importLayoutTar unpacks a tar of an OCI layout aside, then imports it.
-func (s *Store) importLayoutTar(want, p string) (*Image, error) {
+func (s *Store) importLayoutTar(want, p string) (img *Image, err error) {
+	err = s.withLayoutTar(p, "import", func(dir string) (err error) {
+		img, err = s.importLayout(want, dir)
+		return err
+	})
+	return img, err
+}
+
+// withLayoutTar unpacks the tar (maybe gzipped) of an OCI layout at p into
+// a temporary folder, calls fn with the layout's folder and removes it.
+// verb names the operation in an unpacking error.
+func (s *Store) withLayoutTar(p, verb string, fn func(dir string) error) error {
 	tmp, err := os.MkdirTemp(s.tmpDir(), "layout-")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer removeTree(tmp)
 	r, err := openMaybeGzip(p)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer r.Close()
 	dir := filepath.Join(tmp, "layout")
 	if _, err := extractTar(r, dir, extractOptions{plain: true}); err != nil {
-		return nil, fmt.Errorf("import %s: %w", p, err)
+		if verb == "" {
+			return err
+		}
+		return fmt.Errorf("%s %s: %w", verb, p, err)
 	}
-	return s.importLayout(want, dir)
+	return fn(dir)
 }
 
 // pickIndexImage finds the image for this platform in an index, preferring

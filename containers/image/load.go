@@ -197,20 +197,10 @@ func layoutImage(idx v1.ImageIndex, d v1.Descriptor) (v1.Image, error) {
 }
 
 // loadLayoutTar unpacks a tar of an OCI layout aside, then loads it.
-func (s *Store) loadLayoutTar(p string) ([]string, error) {
-	tmp, err := os.MkdirTemp(s.tmpDir(), "layout-")
-	if err != nil {
-		return nil, err
-	}
-	defer removeTree(tmp)
-	r, err := openMaybeGzip(p)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	dir := filepath.Join(tmp, "layout")
-	if _, err := extractTar(r, dir, extractOptions{plain: true}); err != nil {
-		return nil, err
-	}
-	return s.loadLayout(dir)
+func (s *Store) loadLayoutTar(p string) (names []string, err error) {
+	err = s.withLayoutTar(p, "", func(dir string) (err error) {
+		names, err = s.loadLayout(dir)
+		return err
+	})
+	return names, err
 }
