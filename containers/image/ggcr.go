@@ -76,19 +76,11 @@ func (s *Store) ensureLayers(diffs []v1.Hash, layers []v1.Layer) error {
 // importDockerArchive imports a `docker save` archive (plain or gzip). With
 // no name, the image gets every tag the archive gives it.
 func (s *Store) importDockerArchive(want, p string) (*Image, error) {
-	if isGzip(p) {
-		plain, cleanup, err := s.decompressTo(p)
-		if err != nil {
-			return nil, err
-		}
-		defer cleanup()
-		p = plain
-	}
-	opener := func() (io.ReadCloser, error) { return os.Open(p) }
-	m, err := tarball.LoadManifest(opener)
+	m, opener, cleanup, err := s.openDockerArchive(p)
 	if err != nil {
-		return nil, fmt.Errorf("import %s: manifest.json: %w: %w", p, ErrCorrupt, err)
+		return nil, fmt.Errorf("import %s: %w", p, err)
 	}
+	defer cleanup()
 	nm, tag, err := pickArchiveImage(m, want)
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", p, err)
@@ -160,6 +152,27 @@ func (s *Store) importLayout(want, dir string) (*Image, error) {
 		return nil, err
 	}
 	return s.importV1(nm, img)
+}
+
+// openDockerArchive reads the manifest of a `docker save` archive (a gzip
+// one is decompressed aside first) and returns it with the opener that
+// tarball.Image reads the images through; cleanup removes what it made.
+func (s *Store) openDockerArchive(p string) (tarball.Manifest, tarball.Opener, func(), error) {
+	cleanup := func() {}
+	if isGzip(p) {
+		plain, done, err := s.decompressTo(p)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		p, cleanup = plain, done
+	}
+	opener := func() (io.ReadCloser, error) { return os.Open(p) }
+	m, err := tarball.LoadManifest(opener)
+	if err != nil {
+		cleanup()
+		return nil, nil, nil, fmt.Errorf("manifest.json: %w: %w", ErrCorrupt, err)
+	}
+	return m, opener, cleanup, nil
 }
 
 // importLayoutTar unpacks a tar of an OCI layout aside, then imports it.

@@ -2,8 +2,6 @@ package image
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -64,19 +62,11 @@ func (s *Store) Load(path string) ([]Image, error) {
 // loadDockerArchive imports each image of a docker archive under its
 // tags and returns the names, in the archive's order.
 func (s *Store) loadDockerArchive(p string) ([]string, error) {
-	if isGzip(p) {
-		plain, cleanup, err := s.decompressTo(p)
-		if err != nil {
-			return nil, err
-		}
-		defer cleanup()
-		p = plain
-	}
-	opener := func() (io.ReadCloser, error) { return os.Open(p) }
-	m, err := tarball.LoadManifest(opener)
+	m, opener, cleanup, err := s.openDockerArchive(p)
 	if err != nil {
-		return nil, fmt.Errorf("manifest.json: %w: %w", ErrCorrupt, err)
+		return nil, err
 	}
+	defer cleanup()
 	var names []string
 	for i, d := range m {
 		tags, err := normalizeAll(d.RepoTags)
