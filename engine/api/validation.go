@@ -5,17 +5,21 @@ import (
 	"sort"
 	"strings"
 
-	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// FieldImmutable is Kubernetes' text for a changed immutable field.
-const FieldImmutable = apivalidation.FieldImmutableErrorMsg
+// FieldImmutable is Kubernetes' text for a changed immutable field
+// (apimachinery's api/validation.FieldImmutableErrorMsg). This package
+// copies the few constants and name rules it needs from that package
+// rather than importing it: it links apimachinery's meta/v1 and runtime,
+// whose initialisers every minish process would pay at start-up. A test
+// keeps the copies equal to the originals.
+const FieldImmutable = "field is immutable"
 
 // TotalAnnotationSizeLimit is the most bytes (keys plus values) an object's
 // annotations may hold: 256 KiB.
-const TotalAnnotationSizeLimit = apivalidation.TotalAnnotationSizeLimitB
+const TotalAnnotationSizeLimit = 256 * (1 << 10)
 
 // ValidateObject checks obj as Kubernetes does on create and returns every
 // problem found, each with its field path and Kubernetes' text. Call it
@@ -72,12 +76,28 @@ func InvalidError(obj Object, errs field.ErrorList) *StatusError {
 // NameIsDNSSubdomain is the name rule of pods, nodes and RCs; with prefix,
 // a trailing dash is allowed (generateName).
 func NameIsDNSSubdomain(name string, prefix bool) []string {
-	return apivalidation.NameIsDNSSubdomain(name, prefix)
+	if prefix {
+		name = maskTrailingDash(name)
+	}
+	return validation.IsDNS1123Subdomain(name)
 }
 
 // NameIsDNSLabel is the name rule of namespaces (no dots, at most 63).
 func NameIsDNSLabel(name string, prefix bool) []string {
-	return apivalidation.NameIsDNSLabel(name, prefix)
+	if prefix {
+		name = maskTrailingDash(name)
+	}
+	return validation.IsDNS1123Label(name)
+}
+
+// maskTrailingDash lets a generateName prefix end in a dash, as
+// apimachinery's name validation does: the dash and the character
+// before it become "a".
+func maskTrailingDash(name string) string {
+	if len(name) > 1 && strings.HasSuffix(name, "-") {
+		return name[:len(name)-2] + "a"
+	}
+	return name
 }
 
 // ValidateLabelKey returns Kubernetes' messages for a bad label key

@@ -4,10 +4,19 @@ import (
 	"fmt"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	forkedreflect "k8s.io/apimachinery/third_party/forked/golang/reflect"
+)
+
+// semantic compares specs as apimachinery's equality.Semantic does for the
+// types Min's specs hold: quantities by value, times by instant, nil and
+// empty maps and slices alike. (equality itself links meta/v1; see
+// FieldImmutable.)
+var semantic = forkedreflect.EqualitiesOrDie(
+	func(a, b resource.Quantity) bool { return a.Cmp(b) == 0 },
+	func(a, b Time) bool { return a.Equal(b.Time) },
 )
 
 var (
@@ -339,7 +348,7 @@ func validatePodSpecUpdate(s, old *PodSpec, fldPath *field.Path) field.ErrorList
 	munged.TerminationGracePeriodSeconds = old.TerminationGracePeriodSeconds
 	munged.Tolerations = old.Tolerations
 	munged.NodeName = old.NodeName
-	if !equality.Semantic.DeepEqual(&munged, old) {
+	if !semantic.DeepEqual(&munged, old) {
 		errs = append(errs, field.Forbidden(fldPath, podUpdateForbidden))
 	}
 	return errs

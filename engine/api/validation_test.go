@@ -2,11 +2,13 @@ package api
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -298,5 +300,27 @@ func TestNodeUpdatePodCIDR(t *testing.T) {
 	want := `spec.podCIDR: Forbidden: node updates may not change podCIDR except from "" to valid`
 	if got := errStrings(ValidateUpdate(m, n)); got != want {
 		t.Fatalf("\n got %s\nwant %s", got, want)
+	}
+}
+
+// The constants and name rules copied from apimachinery's api/validation
+// stay equal to the originals.
+func TestCopiedValidationMatchesApimachinery(t *testing.T) {
+	if FieldImmutable != apivalidation.FieldImmutableErrorMsg {
+		t.Errorf("FieldImmutable = %q, want %q", FieldImmutable, apivalidation.FieldImmutableErrorMsg)
+	}
+	if TotalAnnotationSizeLimit != apivalidation.TotalAnnotationSizeLimitB {
+		t.Errorf("TotalAnnotationSizeLimit = %d, want %d", TotalAnnotationSizeLimit, apivalidation.TotalAnnotationSizeLimitB)
+	}
+	names := []string{"a", "a-", "-", "ab-", "A", "kubia", "kubia-", "a.b", "a.b-", "a_b", "", strings.Repeat("a", 63) + "-", strings.Repeat("a", 254)}
+	for _, n := range names {
+		for _, prefix := range []bool{false, true} {
+			if got, want := NameIsDNSSubdomain(n, prefix), apivalidation.NameIsDNSSubdomain(n, prefix); !reflect.DeepEqual(got, want) {
+				t.Errorf("NameIsDNSSubdomain(%q, %v) = %q, want %q", n, prefix, got, want)
+			}
+			if got, want := NameIsDNSLabel(n, prefix), apivalidation.NameIsDNSLabel(n, prefix); !reflect.DeepEqual(got, want) {
+				t.Errorf("NameIsDNSLabel(%q, %v) = %q, want %q", n, prefix, got, want)
+			}
+		}
 	}
 }

@@ -1,13 +1,22 @@
 package printers
 
-import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 // Column descriptions, as Kubernetes' printers register them: most come
 // from the OpenAPI field documentation of the field the column shows.
 // Each table gets fresh column slices, so callers may change theirs.
 
-func descName() string { return metav1.ObjectMeta{}.SwaggerDoc()["name"] }
-func descAge() string  { return metav1.ObjectMeta{}.SwaggerDoc()["creationTimestamp"] }
+//
+// descName and descAge are ObjectMeta's documentation of name and
+// creationTimestamp, copied so that printers does not link apimachinery's
+// meta/v1 (its initialisers cost every minish process start-up); a test
+// keeps them equal to metav1.ObjectMeta{}.SwaggerDoc().
+
+func descName() string { return descNameText }
+func descAge() string  { return descAgeText }
+
+const (
+	descNameText = "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names"
+	descAgeText  = "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"
+)
 
 const (
 	descContainers = "Names of each container in the template."
