@@ -8,9 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	openapi_v2 "github.com/google/gnostic-models/openapiv2"
-	"google.golang.org/protobuf/proto"
 )
 
 var update = flag.Bool("update", false, "regenerate api_v1.json from client-go's Kubernetes document")
@@ -43,20 +40,6 @@ func TestGenerated(t *testing.T) {
 	}
 	if !bytes.Equal(got, V1()) {
 		t.Fatal("api_v1.json is out of date with engine/api's types: go test ./engine/openapi -update")
-	}
-}
-
-func TestV2Protobuf(t *testing.T) {
-	b, err := V2Protobuf()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc openapi_v2.Document
-	if err := proto.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if doc.Swagger != "2.0" || len(doc.Paths.Path) != 14 || len(doc.Definitions.AdditionalProperties) == 0 {
-		t.Fatalf("swagger %q, %d paths", doc.Swagger, len(doc.Paths.Path))
 	}
 }
 

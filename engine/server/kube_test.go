@@ -15,6 +15,7 @@ import (
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/openapi"
+	openapiv2 "github.com/minspace/min/engine/openapi/v2"
 	"github.com/minspace/min/engine/server"
 )
 
@@ -350,11 +351,11 @@ func TestOpenAPIV2(t *testing.T) {
 	s := newServer(t)
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, httptest.NewRequest("GET", "/openapi/v2", nil))
-	want, err := openapi.V2Protobuf()
+	want, err := openapiv2.Protobuf()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.Code != 200 || rec.Header().Get("Content-Type") != openapi.V2ProtobufType || rec.Body.String() != string(want) {
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != openapiv2.ProtobufType || rec.Body.String() != string(want) {
 		t.Fatalf("%d %v", rec.Code, rec.Header())
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/minspace/min/engine/openapi"
+	openapiv2 "github.com/minspace/min/engine/openapi/v2"
 )
 
 // openAPIV1Path is the one group-version document Min serves.
@@ -62,13 +63,13 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) bool {
 
 // serveOpenAPIV2 answers /openapi/v2 in protobuf, the form client-go reads.
 func serveOpenAPIV2(w http.ResponseWriter, r *http.Request) {
-	b, err := openapi.V2Protobuf()
+	b, err := openapiv2.Protobuf()
 	if err != nil {
 		writeError(w, err)
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", openapi.V2ProtobufType)
+	h.Set("Content-Type", openapiv2.ProtobufType)
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	h.Set("Etag", strconv.Quote(openapi.Hash()))
 	h.Set("Vary", "Accept")

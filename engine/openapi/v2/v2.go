@@ -1,25 +1,28 @@
-package openapi
+package openapiv2
 
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 
 	openapi_v2 "github.com/google/gnostic-models/openapiv2"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/minspace/min/engine/openapi"
 )
 
-// V2ProtobufType is the Content-Type of V2Protobuf as kube-openapi's
+// ProtobufType is the Content-Type of Protobuf as kube-openapi's
 // handler labels it (clients ask for ".v2@v1.0+protobuf", which Go's
 // mime package, used by client-go, cannot parse back).
-const V2ProtobufType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+const ProtobufType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
 
-// V2Protobuf is the same document as Swagger 2.0 in gnostic's protobuf
+// Protobuf is engine/openapi's document as Swagger 2.0 in gnostic's protobuf
 // encoding, the only form /openapi/v2 is read in: kubectl 1.27 and 1.28
 // validate create and apply with it (later ones use v3).
-var V2Protobuf = sync.OnceValues(func() ([]byte, error) {
-	js, err := toV2(v1)
+var Protobuf = sync.OnceValues(func() ([]byte, error) {
+	js, err := toV2(openapi.V1())
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +91,7 @@ func v2Parameters(v any) []any {
 		if !ok {
 			continue
 		}
-		c := copyMap(m)
+		c := maps.Clone(m)
 		if s, ok := c["schema"].(map[string]any); ok && c["in"] != "body" {
 			delete(c, "schema")
 			for k, x := range s {
