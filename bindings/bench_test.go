@@ -11,6 +11,7 @@ import (
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 )
 
 // benchState is a State on a real engine in b.TempDir().
@@ -20,7 +21,7 @@ func benchState(b *testing.B) (*State, *engine.Engine) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := New(Options{Engine: func(context.Context) (engine.Interface, error) { return eng, nil }})
+	s, err := New(Options{Engine: func(context.Context) (cluster.Interface, error) { return eng, nil }})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func BenchmarkListPods(b *testing.B) {
 	s, eng := benchState(b)
 	ctx := context.Background()
 	for i := range 10000 {
-		if _, err := eng.Create(ctx, benchPod(i), engine.CreateOptions{}); err != nil {
+		if _, err := eng.Create(ctx, benchPod(i), cluster.CreateOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -94,7 +95,7 @@ func BenchmarkListPodsRead(b *testing.B) {
 	s, eng := benchState(b)
 	ctx := context.Background()
 	for i := range 10000 {
-		if _, err := eng.Create(ctx, benchPod(i), engine.CreateOptions{}); err != nil {
+		if _, err := eng.Create(ctx, benchPod(i), cluster.CreateOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -130,11 +131,11 @@ func BenchmarkPushPods(b *testing.B) {
 	s, eng := benchState(b)
 	ctx := context.Background()
 	for i := range 10000 {
-		if _, err := eng.Create(ctx, benchPod(i), engine.CreateOptions{}); err != nil {
+		if _, err := eng.Create(ctx, benchPod(i), cluster.CreateOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	list, err := eng.List(ctx, "pods", engine.ListOptions{Namespace: "default"})
+	list, err := eng.List(ctx, "pods", cluster.ListOptions{Namespace: "default"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -182,7 +183,7 @@ func benchEngineCreate(b *testing.B, node string) {
 	for i := range b.N {
 		p := &api.Pod{ObjectMeta: api.ObjectMeta{Name: fmt.Sprintf("p%d", i), Labels: map[string]string{"app": "bench"}},
 			Spec: api.PodSpec{NodeName: node, Containers: []api.Container{{Name: "c", Image: "busybox"}}}}
-		if _, err := eng.Create(ctx, p, engine.CreateOptions{}); err != nil {
+		if _, err := eng.Create(ctx, p, cluster.CreateOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -243,14 +244,14 @@ func BenchmarkEngineListPods(b *testing.B) {
 	_, eng := benchState(b)
 	ctx := context.Background()
 	for i := range 10000 {
-		if _, err := eng.Create(ctx, benchPod(i), engine.CreateOptions{}); err != nil {
+		if _, err := eng.Create(ctx, benchPod(i), cluster.CreateOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ResetTimer()
 	cpu := cpuTime()
 	for range b.N {
-		list, err := eng.List(ctx, "pods", engine.ListOptions{Namespace: "default"})
+		list, err := eng.List(ctx, "pods", cluster.ListOptions{Namespace: "default"})
 		if err != nil || len(list.Items) != 10000 {
 			b.Fatal(err)
 		}

@@ -14,8 +14,8 @@ import (
 	lua "github.com/yuin/gopher-lua"
 	"sigs.k8s.io/yaml"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/manifest"
 	"github.com/minspace/min/engine/printers"
 )
@@ -36,7 +36,7 @@ type editReason struct {
 // editSession is one `kubectl edit` of one object: the loop that opens
 // the editor until the update succeeds, is cancelled, or fails for good.
 type editSession struct {
-	eng      engine.Interface
+	eng      cluster.Interface
 	kind     api.Kind
 	ns, name string
 	editor   []string // argv; the file's path is appended (or quoted into a shell line)
@@ -160,7 +160,7 @@ func (e *editSession) apply(ctx context.Context, orig, edited []byte, file strin
 		fmt.Fprintf(e.stdout, "%s/%s skipped\n", strings.ToLower(e.kind.Kind), e.name)
 		return nil, nil
 	}
-	_, err = e.eng.Update(ctx, obj, engine.UpdateOptions{})
+	_, err = e.eng.Update(ctx, obj, cluster.UpdateOptions{})
 	switch {
 	case err == nil:
 		os.Remove(file)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/minspace/min/bindings"
 	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/cluster"
 )
 
 // Example embeds Min in a Go program: open an engine, make a Lua state
@@ -31,7 +32,7 @@ func Example() {
 	s, err := bindings.New(bindings.Options{
 		// The engine is asked for lazily, the first time the script
 		// touches the cluster; a remote engine would fit here as well.
-		Engine: func(context.Context) (engine.Interface, error) { return eng, nil },
+		Engine: func(context.Context) (cluster.Interface, error) { return eng, nil },
 		Stdout: os.Stdout,
 	})
 	if err != nil {

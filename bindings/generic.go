@@ -7,8 +7,8 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 )
 
 // createFrom decodes v (a manifest table of kind k) strictly and creates
@@ -26,7 +26,7 @@ func (s *State) createObject(L *lua.LState, k api.Kind, obj api.Object, ns strin
 		}
 		obj.GetObjectMeta().Namespace = ns
 	}
-	out, err := s.api(L).Create(ctxOf(L), obj, engine.CreateOptions{})
+	out, err := s.api(L).Create(ctxOf(L), obj, cluster.CreateOptions{})
 	if err != nil {
 		s.raiseErr(L, err)
 	}
@@ -55,7 +55,7 @@ func (s *State) lookup(L *lua.LState, k api.Kind, fn string) int {
 // all_namespaces.
 func (s *State) listOf(L *lua.LState, k api.Kind, n int, fn string) int {
 	o := s.options(L, n, fn, "namespace", "selector", "fields", "all_namespaces")
-	lo := engine.ListOptions{
+	lo := cluster.ListOptions{
 		LabelSelector: s.selectorString(L, o.get("selector"), fn),
 		FieldSelector: o.str("fields"),
 	}
@@ -76,7 +76,7 @@ func (s *State) listOf(L *lua.LState, k api.Kind, n int, fn string) int {
 // deleteOptions reads {wait=, grace=, cascade=} for delete functions.
 type deleteOpts struct {
 	wait    bool
-	engine  engine.DeleteOptions
+	engine  cluster.DeleteOptions
 	timeout time.Duration
 }
 
@@ -90,9 +90,9 @@ func (s *State) deleteOptions(L *lua.LState, n int, fn string) deleteOpts {
 	switch c := o.str("cascade"); c {
 	case "", "background":
 	case "foreground":
-		d.engine.PropagationPolicy = engine.PropagationForeground
+		d.engine.PropagationPolicy = cluster.PropagationForeground
 	case "orphan":
-		d.engine.PropagationPolicy = engine.PropagationOrphan
+		d.engine.PropagationPolicy = cluster.PropagationOrphan
 	default:
 		s.raise(L, reasonBadRequest, "%s: cascade must be \"background\", \"foreground\" or \"orphan\", got %q", fn, c)
 	}
@@ -129,7 +129,7 @@ func (s *State) deleteRefs(L *lua.LState, refs []ref, d deleteOpts) *lua.LTable 
 func (s *State) waitGone(L *lua.LState, r ref, uid string, timeout time.Duration) {
 	ctx, cancel := withTimeout(ctxOf(L), timeout)
 	defer cancel()
-	_, err := engine.WaitFor(ctx, s.api(L), r.kind.Resource, r.ns, r.name, func(o api.Object) bool {
+	_, err := cluster.WaitFor(ctx, s.api(L), r.kind.Resource, r.ns, r.name, func(o api.Object) bool {
 		return o == nil || o.GetObjectMeta().UID != uid
 	})
 	if err != nil {
@@ -147,7 +147,7 @@ func withTimeout(ctx context.Context, d time.Duration) (context.Context, context
 // patch applies a JSON merge patch to the object r names and pushes the
 // result.
 func (s *State) patch(L *lua.LState, r ref, patch []byte) api.Object {
-	obj, err := s.api(L).Patch(ctxOf(L), r.kind.Resource, r.ns, r.name, patch, engine.UpdateOptions{})
+	obj, err := s.api(L).Patch(ctxOf(L), r.kind.Resource, r.ns, r.name, patch, cluster.UpdateOptions{})
 	if err != nil {
 		s.raiseErr(L, err)
 	}

@@ -7,7 +7,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/cluster"
 )
 
 func (s *State) imageModule() module {
@@ -22,19 +22,19 @@ func (s *State) imageModule() module {
 
 // images finds the engine's image service (a type assertion, so a remote
 // engine that implements it works the same).
-func (s *State) images(L *lua.LState, fn string) engine.ImageService {
+func (s *State) images(L *lua.LState, fn string) cluster.ImageService {
 	eng := s.api(L)
 	if p, ok := eng.(*planner); ok {
 		eng = p.base
 	}
-	im, ok := eng.(engine.ImageService)
+	im, ok := eng.(cluster.ImageService)
 	if !ok {
 		s.raise(L, reasonBadRequest, "%s: this engine has no image store", fn)
 	}
 	return im
 }
 
-func (s *State) pushImage(L *lua.LState, im engine.Image) *lua.LTable {
+func (s *State) pushImage(L *lua.LState, im cluster.Image) *lua.LTable {
 	t := L.CreateTable(0, 4)
 	t.RawSetString("name", lua.LString(im.Name))
 	t.RawSetString("id", lua.LString(im.ID))
@@ -73,7 +73,7 @@ func (s *State) mutating(L *lua.LState, line string) bool {
 func (s *State) imageImport(L *lua.LState) int {
 	name, source := L.CheckString(1), L.CheckString(2)
 	if s.mutating(L, "+ image/"+name) {
-		L.Push(s.pushImage(L, engine.Image{Name: name}))
+		L.Push(s.pushImage(L, cluster.Image{Name: name}))
 		return 1
 	}
 	im, err := s.images(L, "image.import").ImportImage(ctxOf(L), name, s.hostPath(source))
@@ -99,7 +99,7 @@ func (s *State) imageBuild(L *lua.LState) int {
 	const fn = "image.build"
 	t := L.CheckTable(1)
 	s.checkKeys(L, t, fn, []string{"name", "from", "files", "cmd", "entrypoint", "env", "workingDir", "user"})
-	b := engine.ImageBuild{Name: fieldStr(t, "name"), From: fieldStr(t, "from"),
+	b := cluster.ImageBuild{Name: fieldStr(t, "name"), From: fieldStr(t, "from"),
 		WorkingDir: fieldStr(t, "workingDir"), User: fieldStr(t, "user")}
 	if f := t.RawGetString("files"); f != lua.LNil {
 		b.Files = s.stringMap(L, f, fn, "files")
@@ -111,7 +111,7 @@ func (s *State) imageBuild(L *lua.LState) int {
 	b.Entrypoint = s.strings(L, t.RawGetString("entrypoint"), fn, "entrypoint")
 	b.Env = s.strings(L, t.RawGetString("env"), fn, "env")
 	if s.mutating(L, "+ image/"+b.Name) {
-		L.Push(s.pushImage(L, engine.Image{Name: b.Name}))
+		L.Push(s.pushImage(L, cluster.Image{Name: b.Name}))
 		return 1
 	}
 	im, err := s.images(L, fn).BuildImage(ctxOf(L), b)
@@ -127,7 +127,7 @@ func (s *State) imagePull(L *lua.LState) int {
 	ref := L.CheckString(1)
 	o := s.options(L, 2, fn, "insecure")
 	if s.mutating(L, "+ image/"+ref) {
-		L.Push(s.pushImage(L, engine.Image{Name: ref}))
+		L.Push(s.pushImage(L, cluster.Image{Name: ref}))
 		return 1
 	}
 	im, err := s.images(L, fn).PullImage(ctxOf(L), ref, o.boolOr("insecure", false))

@@ -9,7 +9,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/cluster"
 )
 
 func (s *State) logModule() module {
@@ -22,10 +22,10 @@ func (s *State) logModule() module {
 
 var logOptionNames = []string{"container", "tail", "since", "timestamps", "previous", "namespace"}
 
-func (s *State) logOptions(L *lua.LState, n int, fn string) (ref, engine.LogOptions) {
+func (s *State) logOptions(L *lua.LState, n int, fn string) (ref, cluster.LogOptions) {
 	o := s.options(L, n, fn, logOptionNames...)
 	r := s.target(L, 1, podKind, fn, o.str("namespace"))
-	lo := engine.LogOptions{Container: o.str("container"), Timestamps: o.boolOr("timestamps", false),
+	lo := cluster.LogOptions{Container: o.str("container"), Timestamps: o.boolOr("timestamps", false),
 		Previous: o.boolOr("previous", false)}
 	if t, ok := o.num("tail"); ok {
 		n := int64(t)

@@ -13,8 +13,8 @@ import (
 	lua "github.com/yuin/gopher-lua"
 	"sigs.k8s.io/yaml"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/manifest"
 )
 
@@ -172,13 +172,13 @@ func (s *State) createOrUpdate(L *lua.LState, obj api.Object, ns string, update 
 		if err == nil {
 			meta.ResourceVersion = cur.GetObjectMeta().ResourceVersion
 			meta.UID = cur.GetObjectMeta().UID
-			return eng.Update(ctx, obj, engine.UpdateOptions{})
+			return eng.Update(ctx, obj, cluster.UpdateOptions{})
 		}
 		if !errors.Is(err, api.ErrNotFound) {
 			return nil, err
 		}
 	}
-	return eng.Create(ctx, obj, engine.CreateOptions{})
+	return eng.Create(ctx, obj, cluster.CreateOptions{})
 }
 
 func (s *State) manifestDump(L *lua.LState) int {

@@ -7,8 +7,8 @@ import (
 	lua "github.com/yuin/gopher-lua"
 	"k8s.io/apimachinery/pkg/api/validation"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 )
 
 var nodeKind = kindNamed("Node")
@@ -51,12 +51,12 @@ func (s *State) nodeCreate(L *lua.LState) int {
 		meta.RawSetString("labels", t.RawGetString("labels"))
 		// A virtual node is backed by this host (its pods really run); a
 		// simulated one marks its pods Running without processes.
-		typ := engine.NodeVirtual
+		typ := api.NodeVirtual
 		if lua.LVAsBool(t.RawGetString("simulated")) {
-			typ = engine.NodeSimulated
+			typ = api.NodeSimulated
 		}
 		ann := L.CreateTable(0, 4)
-		ann.RawSetString(engine.NodeTypeAnnotation, lua.LString(typ))
+		ann.RawSetString(api.NodeTypeAnnotation, lua.LString(typ))
 		meta.RawSetString("annotations", ann)
 		m := L.CreateTable(0, 4)
 		m.RawSetString("metadata", meta)
@@ -93,7 +93,7 @@ func (s *State) nodeDrain(L *lua.LState) int {
 	d := s.deleteOptions(L, 2, fn)
 	patch, _ := json.Marshal(map[string]any{"spec": map[string]any{"unschedulable": true}})
 	s.patch(L, r, patch)
-	list, err := s.api(L).List(ctxOf(L), "pods", engine.ListOptions{FieldSelector: "spec.nodeName=" + r.name})
+	list, err := s.api(L).List(ctxOf(L), "pods", cluster.ListOptions{FieldSelector: "spec.nodeName=" + r.name})
 	if err != nil {
 		s.raiseErr(L, err)
 	}

@@ -14,16 +14,16 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 )
 
-// planner is the engine of a dry run: an engine.Interface that records
+// planner is the engine of a dry run: an cluster.Interface that records
 // mutations in an overlay instead of applying them, so that reads see the
 // planned state, and writes one plan line per mutation. Validation and
 // defaults still come from the real engine (its DryRun options).
 type planner struct {
-	base engine.Interface
+	base cluster.Interface
 
 	mu      sync.Mutex
 	overlay map[string]api.Object // resource/ns/name -> planned object; nil = deleted
@@ -31,11 +31,11 @@ type planner struct {
 	serial  int
 }
 
-func newPlanner(base engine.Interface) *planner {
+func newPlanner(base cluster.Interface) *planner {
 	return &planner{base: base, overlay: map[string]api.Object{}}
 }
 
-var _ engine.Interface = (*planner)(nil)
+var _ cluster.Interface = (*planner)(nil)
 
 // Lines returns the plan so far.
 func (p *planner) Lines() []string {
@@ -69,8 +69,8 @@ func (p *planner) planned(resource, ns, name string) (api.Object, bool) {
 	return obj, ok
 }
 
-func (p *planner) Create(ctx context.Context, obj api.Object, opts engine.CreateOptions) (api.Object, error) {
-	out, err := p.base.Create(ctx, obj, engine.CreateOptions{DryRun: true})
+func (p *planner) Create(ctx context.Context, obj api.Object, opts cluster.CreateOptions) (api.Object, error) {
+	out, err := p.base.Create(ctx, obj, cluster.CreateOptions{DryRun: true})
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (p *planner) Get(ctx context.Context, resource, ns, name string) (api.Objec
 	return p.base.Get(ctx, resource, ns, name)
 }
 
-func (p *planner) List(ctx context.Context, resource string, opts engine.ListOptions) (*engine.List, error) {
+func (p *planner) List(ctx context.Context, resource string, opts cluster.ListOptions) (*cluster.List, error) {
 	list, err := p.base.List(ctx, resource, opts)
 	if err != nil {
 		return nil, err
@@ -146,7 +146,7 @@ func (p *planner) List(ctx context.Context, resource string, opts engine.ListOpt
 		keys = append(keys, key)
 	}
 	sort.Strings(keys)
-	out := &engine.List{ResourceVersion: list.ResourceVersion}
+	out := &cluster.List{ResourceVersion: list.ResourceVersion}
 	for _, key := range keys {
 		out.Items = append(out.Items, byKey[key])
 	}
@@ -164,7 +164,7 @@ func objectFields(o api.Object) fields.Set {
 	return f
 }
 
-func (p *planner) Update(ctx context.Context, obj api.Object, opts engine.UpdateOptions) (api.Object, error) {
+func (p *planner) Update(ctx context.Context, obj api.Object, opts cluster.UpdateOptions) (api.Object, error) {
 	k, _ := api.KindFor(obj.GetTypeMeta().Kind)
 	if k.Kind == "" {
 		for _, kk := range api.Kinds {
@@ -181,7 +181,7 @@ func (p *planner) Update(ctx context.Context, obj api.Object, opts engine.Update
 	out := obj.DeepCopyObject()
 	out.GetTypeMeta().Kind, out.GetTypeMeta().APIVersion = k.Kind, "v1"
 	if _, planned := p.planned(k.Resource, m.Namespace, m.Name); !planned {
-		checked, err := p.base.Update(ctx, obj, engine.UpdateOptions{DryRun: true})
+		checked, err := p.base.Update(ctx, obj, cluster.UpdateOptions{DryRun: true})
 		if err != nil {
 			return nil, err
 		}
@@ -197,7 +197,7 @@ func (p *planner) Update(ctx context.Context, obj api.Object, opts engine.Update
 	return out, nil
 }
 
-func (p *planner) Patch(ctx context.Context, resource, ns, name string, patch []byte, opts engine.UpdateOptions) (api.Object, error) {
+func (p *planner) Patch(ctx context.Context, resource, ns, name string, patch []byte, opts cluster.UpdateOptions) (api.Object, error) {
 	cur, err := p.Get(ctx, resource, ns, name)
 	if err != nil {
 		return nil, err
@@ -240,7 +240,7 @@ func mergePatch(target, patch any) any {
 	return tm
 }
 
-func (p *planner) Delete(ctx context.Context, resource, ns, name string, opts engine.DeleteOptions) (api.Object, error) {
+func (p *planner) Delete(ctx context.Context, resource, ns, name string, opts cluster.DeleteOptions) (api.Object, error) {
 	obj, err := p.Get(ctx, resource, ns, name)
 	if err != nil {
 		return nil, err
@@ -254,18 +254,18 @@ func (p *planner) Delete(ctx context.Context, resource, ns, name string, opts en
 	return obj, nil
 }
 
-func (p *planner) Watch(ctx context.Context, resource string, opts engine.ListOptions) (<-chan engine.Event, error) {
+func (p *planner) Watch(ctx context.Context, resource string, opts cluster.ListOptions) (<-chan cluster.Event, error) {
 	return p.base.Watch(ctx, resource, opts)
 }
 
-func (p *planner) Logs(ctx context.Context, ns, pod string, opts engine.LogOptions, w io.Writer) error {
+func (p *planner) Logs(ctx context.Context, ns, pod string, opts cluster.LogOptions, w io.Writer) error {
 	if _, planned := p.planned("pods", ns, pod); planned {
 		return nil // a planned pod has no log yet
 	}
 	return p.base.Logs(ctx, ns, pod, opts, w)
 }
 
-func (p *planner) Exec(ctx context.Context, ns, pod string, opts engine.ExecOptions) (int, error) {
+func (p *planner) Exec(ctx context.Context, ns, pod string, opts cluster.ExecOptions) (int, error) {
 	p.note(fmt.Sprintf("! exec pod/%s/%s: %s", ns, pod, strings.Join(opts.Command, " ")))
 	return 0, nil
 }

@@ -8,8 +8,8 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 )
 
 var podKind = kindNamed("Pod")
@@ -248,7 +248,7 @@ func (s *State) selectRefs(L *lua.LState, k api.Kind, t *lua.LTable, fn string) 
 	if ns == "" {
 		ns = s.ns
 	}
-	list, err := s.api(L).List(ctxOf(L), k.Resource, engine.ListOptions{Namespace: ns, LabelSelector: sel, FieldSelector: fields})
+	list, err := s.api(L).List(ctxOf(L), k.Resource, cluster.ListOptions{Namespace: ns, LabelSelector: sel, FieldSelector: fields})
 	if err != nil {
 		s.raiseErr(L, err)
 	}
@@ -279,7 +279,7 @@ func (s *State) podWait(L *lua.LState) int {
 	ctx, cancel := withTimeout(ctxOf(L), timeout)
 	defer cancel()
 	var final api.Object
-	_, err := engine.WaitFor(ctx, s.api(L), r.kind.Resource, r.ns, r.name, func(obj api.Object) bool {
+	_, err := cluster.WaitFor(ctx, s.api(L), r.kind.Resource, r.ns, r.name, func(obj api.Object) bool {
 		if obj == nil {
 			return true
 		}
@@ -330,7 +330,7 @@ func (s *State) podExec(L *lua.LState) int {
 		cmd = append(cmd, lua.LVAsString(lst.RawGetInt(i)))
 	}
 	var stdout, stderr bytes.Buffer
-	eo := engine.ExecOptions{Container: o.str("container"), Command: cmd, Stdout: &stdout, Stderr: &stderr}
+	eo := cluster.ExecOptions{Container: o.str("container"), Command: cmd, Stdout: &stdout, Stderr: &stderr}
 	if in, ok := o.get("stdin").(lua.LString); ok {
 		eo.Stdin = strings.NewReader(string(in))
 	}

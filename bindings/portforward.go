@@ -11,8 +11,8 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 )
 
 // forward is one port-forward: loopback listeners whose connections are
@@ -37,7 +37,7 @@ func (f *forward) Close() error {
 
 // forwardTo says where one forward's connections go and what to say.
 type forwardTo struct {
-	eng       engine.Interface
+	eng       cluster.Interface
 	ns, pod   string
 	remote    int
 	errs      io.Writer

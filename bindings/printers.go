@@ -15,8 +15,8 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/minspace/min/bindings/luavm"
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/manifest"
 	"github.com/minspace/min/engine/printers"
 )
@@ -164,7 +164,7 @@ func (s *State) pushHandle(L *lua.LState, objs []api.Object) {
 
 // prList is printers.list(resource, namespace, label_selector, field_selector).
 func (s *State) prList(L *lua.LState) int {
-	list, err := s.api(L).List(ctxOf(L), L.CheckString(1), engine.ListOptions{
+	list, err := s.api(L).List(ctxOf(L), L.CheckString(1), cluster.ListOptions{
 		Namespace: L.OptString(2, ""), LabelSelector: L.OptString(3, ""), FieldSelector: L.OptString(4, "")})
 	if err != nil {
 		return s.fail(L, err)
@@ -286,7 +286,7 @@ func (s *State) prDescribe(L *lua.LState) int {
 func (s *State) related(L *lua.LState, obj api.Object) (printers.Related, error) {
 	var rel printers.Related
 	eng, ctx := s.api(L), ctxOf(L)
-	evs, err := eng.List(ctx, "events", engine.ListOptions{Namespace: obj.GetObjectMeta().Namespace})
+	evs, err := eng.List(ctx, "events", cluster.ListOptions{Namespace: obj.GetObjectMeta().Namespace})
 	if err != nil {
 		return rel, err
 	}
@@ -297,7 +297,7 @@ func (s *State) related(L *lua.LState, obj api.Object) (printers.Related, error)
 	}
 	switch obj.(type) {
 	case *api.Node, *api.ReplicationController:
-		pods, err := eng.List(ctx, "pods", engine.ListOptions{Namespace: obj.GetObjectMeta().Namespace})
+		pods, err := eng.List(ctx, "pods", cluster.ListOptions{Namespace: obj.GetObjectMeta().Namespace})
 		if err != nil {
 			return rel, err
 		}
@@ -314,7 +314,7 @@ func prNoResources(L *lua.LState) int {
 }
 
 func prHome(L *lua.LState) int {
-	L.Push(lua.LString(engine.DefaultHome()))
+	L.Push(lua.LString(cluster.DefaultHome()))
 	return 1
 }
 
@@ -445,7 +445,7 @@ func (s *State) applyOp(L *lua.LState, k api.Kind, obj api.Object, ns string) st
 func (s *State) prDelete(L *lua.LState) int {
 	resource, ns, name := L.CheckString(1), L.CheckString(2), L.CheckString(3)
 	o := s.options(L, 4, "printers.delete", "grace", "wait", "timeout")
-	var do engine.DeleteOptions
+	var do cluster.DeleteOptions
 	if g, ok := o.num("grace"); ok {
 		gi := int64(g)
 		do.GracePeriodSeconds = &gi
@@ -463,7 +463,7 @@ func (s *State) prDelete(L *lua.LState) int {
 		wctx, cancel := withTimeout(ctx, d)
 		defer cancel()
 		uid := obj.GetObjectMeta().UID
-		if _, err := engine.WaitFor(wctx, eng, resource, ns, name, func(o api.Object) bool {
+		if _, err := cluster.WaitFor(wctx, eng, resource, ns, name, func(o api.Object) bool {
 			return o == nil || o.GetObjectMeta().UID != uid
 		}); err != nil {
 			return s.fail(L, err)
@@ -477,15 +477,15 @@ func (s *State) prDelete(L *lua.LState) int {
 // {k=v}, {keys to remove}, overwrite): returns changed and the list of
 // removed keys that were missing.
 func (s *State) prMeta(L *lua.LState) int {
-	ch := engine.MetaChange{Set: s.stringMap(L, L.Get(5), "printers.meta", "labels"), Overwrite: L.ToBool(7)}
+	ch := cluster.MetaChange{Set: s.stringMap(L, L.Get(5), "printers.meta", "labels"), Overwrite: L.ToBool(7)}
 	if rm, ok := L.Get(6).(*lua.LTable); ok {
 		for i := 1; i <= rm.Len(); i++ {
 			ch.Remove = append(ch.Remove, lua.LVAsString(rm.RawGetInt(i)))
 		}
 	}
-	change := engine.Label
+	change := cluster.Label
 	if L.CheckString(1) == "annotate" {
-		change = engine.Annotate
+		change = cluster.Annotate
 	}
 	res, err := change(ctxOf(L), s.api(L), L.CheckString(2), L.CheckString(3), L.CheckString(4), ch)
 	if err != nil {
@@ -504,7 +504,7 @@ func (s *State) prMeta(L *lua.LState) int {
 func (s *State) prScale(L *lua.LState) int {
 	patch := fmt.Sprintf(`{"spec":{"replicas":%d}}`, L.CheckInt(3))
 	if _, err := s.api(L).Patch(ctxOf(L), "replicationcontrollers", L.CheckString(1), L.CheckString(2),
-		[]byte(patch), engine.UpdateOptions{}); err != nil {
+		[]byte(patch), cluster.UpdateOptions{}); err != nil {
 		return s.fail(L, err)
 	}
 	L.Push(lua.LTrue)
@@ -515,7 +515,7 @@ func (s *State) prScale(L *lua.LState) int {
 // since=, timestamps=, previous=}): writes the log to stdout.
 func (s *State) prLogs(L *lua.LState) int {
 	o := s.options(L, 3, "printers.logs", "container", "follow", "tail", "since", "timestamps", "previous")
-	lo := engine.LogOptions{Container: o.str("container"), Follow: o.boolOr("follow", false),
+	lo := cluster.LogOptions{Container: o.str("container"), Follow: o.boolOr("follow", false),
 		Timestamps: o.boolOr("timestamps", false), Previous: o.boolOr("previous", false)}
 	if t, ok := o.num("tail"); ok && t >= 0 {
 		n := int64(t)
@@ -541,7 +541,7 @@ func (s *State) prExec(L *lua.LState) int {
 	for i := 1; i <= lst.Len(); i++ {
 		argv = append(argv, lua.LVAsString(lst.RawGetInt(i)))
 	}
-	eo := engine.ExecOptions{Container: o.str("container"), Command: argv, Stdout: s.opts.Stdout,
+	eo := cluster.ExecOptions{Container: o.str("container"), Command: argv, Stdout: s.opts.Stdout,
 		Stderr: s.opts.Stderr, TTY: o.boolOr("tty", false)}
 	if o.boolOr("stdin", false) {
 		eo.Stdin = os.Stdin
@@ -569,7 +569,7 @@ func stateFile(name string) (string, error) {
 	if name == "" || strings.ContainsAny(name, "/\\") || strings.HasPrefix(name, ".") {
 		return "", fmt.Errorf("%w: bad state file name %q", api.ErrBadRequest, name)
 	}
-	return filepath.Join(engine.DefaultHome(), name), nil
+	return filepath.Join(cluster.DefaultHome(), name), nil
 }
 
 // prReadState is printers.read_state(name): the file's text, or nil.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/cluster"
 )
 
 // TestPrintersModule drives require("min.printers") the way stdlib's
@@ -49,7 +50,7 @@ func TestPrintersModule(t *testing.T) {
 		{"clock", `print(P.now())`, "2030-01-01T00:00:00Z\n"},
 	}
 	var out bytes.Buffer
-	s, err := New(Options{Stdout: &out, Engine: func(context.Context) (engine.Interface, error) { return e, nil }})
+	s, err := New(Options{Stdout: &out, Engine: func(context.Context) (cluster.Interface, error) { return e, nil }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,8 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/minspace/min/bindings/luavm"
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 )
 
 // The REPL-facing API: minish drives the REPL with these and never touches
@@ -246,7 +246,7 @@ func (s *State) liveNames(ctx context.Context, module, prefix string) []string {
 	if k, _ := api.KindFor(resource); !k.Namespaced {
 		ns = ""
 	}
-	list, err := eng.List(ctx, resource, engine.ListOptions{Namespace: ns})
+	list, err := eng.List(ctx, resource, cluster.ListOptions{Namespace: ns})
 	if err != nil {
 		return nil
 	}
@@ -260,7 +260,7 @@ func (s *State) liveNames(ctx context.Context, module, prefix string) []string {
 }
 
 // engineFor connects like api() but returns the error instead of raising.
-func (s *State) engineFor(ctx context.Context) (eng engine.Interface, err error) {
+func (s *State) engineFor(ctx context.Context) (eng cluster.Interface, err error) {
 	fn := s.L.NewFunction(func(L *lua.LState) int {
 		eng = s.api(L)
 		return 0

@@ -13,8 +13,8 @@ import (
 
 	"github.com/minspace/min/bindings/luavm"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 )
 
 // Options configure New. The zero value is a state with no engine (cluster
@@ -24,7 +24,7 @@ type Options struct {
 	// Engine is called the first time a chunk touches a cluster object and
 	// never before, so a chunk that only computes opens no engine. It is
 	// the one seam between the DSL and an engine: in-process or remote.
-	Engine func(ctx context.Context) (engine.Interface, error)
+	Engine func(ctx context.Context) (cluster.Interface, error)
 	// Stdout and Stderr receive print() and help() output.
 	Stdout, Stderr io.Writer
 	// Namespace is the initial current namespace (namespace.use changes it).
@@ -43,7 +43,7 @@ type State struct {
 	opts Options
 
 	connectOnce sync.Once
-	eng         engine.Interface
+	eng         cluster.Interface
 	engErr      error
 	plan        *planner // non-nil in dry-run mode
 
@@ -92,7 +92,7 @@ func (s *State) Close() error {
 }
 
 // api returns the engine, connecting on first use; failure raises.
-func (s *State) api(L *lua.LState) engine.Interface {
+func (s *State) api(L *lua.LState) cluster.Interface {
 	s.connectOnce.Do(func() {
 		if s.opts.Engine == nil {
 			s.engErr = fmt.Errorf("no engine: this Lua state was made without Options.Engine")

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/cluster"
 )
 
 // newTestState opens a real engine on a temporary directory.
@@ -18,7 +19,7 @@ func newTestState(t *testing.T, opts Options) (*State, *bytes.Buffer) {
 	}
 	home := t.TempDir()
 	var eng *engine.Engine
-	opts.Engine = func(ctx context.Context) (engine.Interface, error) {
+	opts.Engine = func(ctx context.Context) (cluster.Interface, error) {
 		e, err := engine.Open(home, engine.Options{NoHostNode: true})
 		eng = e
 		return e, err

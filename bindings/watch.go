@@ -9,8 +9,8 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/printers"
 )
 
@@ -35,12 +35,12 @@ const rewatchPause = 50 * time.Millisecond
 
 // watcher follows one resource from a consistent starting point.
 type watcher struct {
-	eng      engine.Interface
+	eng      cluster.Interface
 	resource string
-	opts     engine.ListOptions
+	opts     cluster.ListOptions
 	ctx      context.Context // ends the engine's watch: Close or State.Close
 	cancel   context.CancelFunc
-	ch       <-chan engine.Event
+	ch       <-chan cluster.Event
 	rv       string    // last revision seen
 	deadline time.Time // zero: none
 	once     sync.Once
@@ -49,7 +49,7 @@ type watcher struct {
 // startWatch lists the objects (when list is set) and watches from the
 // list's revision, or from now. ctx bounds the list and the first watch
 // call only: the watch itself lives until Close.
-func startWatch(ctx context.Context, eng engine.Interface, resource string, lo engine.ListOptions, list bool, timeout time.Duration) (*watcher, []api.Object, error) {
+func startWatch(ctx context.Context, eng cluster.Interface, resource string, lo cluster.ListOptions, list bool, timeout time.Duration) (*watcher, []api.Object, error) {
 	wctx, cancel := context.WithCancel(context.Background())
 	w := &watcher{eng: eng, resource: resource, opts: lo, ctx: wctx, cancel: cancel}
 	if timeout > 0 {
@@ -85,7 +85,7 @@ func (w *watcher) rewatch() error {
 // next blocks until the next change. ok is false once the watch is over:
 // its deadline passed, Close was called, it could not be resumed, or ctx
 // (the caller's run) ended; only the last leaves the watcher usable.
-func (w *watcher) next(ctx context.Context) (ev engine.Event, ok bool) {
+func (w *watcher) next(ctx context.Context) (ev cluster.Event, ok bool) {
 	var timeout <-chan time.Time
 	if !w.deadline.IsZero() {
 		t := time.NewTimer(time.Until(w.deadline))
@@ -133,7 +133,7 @@ func (w *watcher) Close() error {
 }
 
 // watchArgs reads a watch's resource and options (arguments 1 and 2).
-func (s *State) watchArgs(L *lua.LState, fn string, extra ...string) (api.Kind, engine.ListOptions, time.Duration, opts) {
+func (s *State) watchArgs(L *lua.LState, fn string, extra ...string) (api.Kind, cluster.ListOptions, time.Duration, opts) {
 	name := L.CheckString(1)
 	k, ok := api.KindFor(strings.ToLower(name))
 	if !ok {
@@ -143,7 +143,7 @@ func (s *State) watchArgs(L *lua.LState, fn string, extra ...string) (api.Kind, 
 		s.raise(L, reasonBadRequest, "%s: the server doesn't have a resource type %q", fn, name)
 	}
 	o := s.options(L, 2, fn, append([]string{"namespace", "selector", "fields", "name", "all_namespaces", "timeout"}, extra...)...)
-	lo := engine.ListOptions{LabelSelector: s.selectorString(L, o.get("selector"), fn), FieldSelector: o.str("fields")}
+	lo := cluster.ListOptions{LabelSelector: s.selectorString(L, o.get("selector"), fn), FieldSelector: o.str("fields")}
 	if n := o.str("name"); n != "" {
 		if lo.FieldSelector != "" {
 			lo.FieldSelector += ","
@@ -213,7 +213,7 @@ func (s *State) watchEvents(L *lua.LState) int {
 		if len(items) > 0 {
 			obj := items[0]
 			items = items[1:]
-			L.Push(lua.LString(engine.Added))
+			L.Push(lua.LString(cluster.Added))
 			L.Push(s.push(L, obj))
 			return 2
 		}
@@ -344,7 +344,7 @@ func (s *State) vioWatch(L *lua.LState) int {
 		return s.fail(L, err)
 	}
 	o := s.options(L, 4, "verbio.watch", "namespace", "selector", "fields", "name", "timeout", "watch_only", "detach")
-	lo := engine.ListOptions{Namespace: o.str("namespace"), LabelSelector: o.str("selector"), FieldSelector: o.str("fields")}
+	lo := cluster.ListOptions{Namespace: o.str("namespace"), LabelSelector: o.str("selector"), FieldSelector: o.str("fields")}
 	if n := o.str("name"); n != "" {
 		lo.FieldSelector = strings.TrimPrefix(lo.FieldSelector+",metadata.name="+n, ",")
 	}

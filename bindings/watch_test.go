@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/cluster"
 )
 
 // syncBuffer is a bytes.Buffer that a test may read while a call writes.
@@ -124,7 +124,7 @@ func TestVerbioWatch(t *testing.T) {
 			waitFor(t, "the initial objects", func() bool { return tc.opts != "{}" || strings.Count(out.String(), "\n") >= initial })
 			time.Sleep(50 * time.Millisecond) // watch_only prints nothing to wait for
 			eng := s.eng
-			if _, err := engine.Label(context.Background(), eng, "pods", "default", "a", engine.MetaChange{Set: map[string]string{"k": "v"}}); err != nil {
+			if _, err := cluster.Label(context.Background(), eng, "pods", "default", "a", cluster.MetaChange{Set: map[string]string{"k": "v"}}); err != nil {
 				t.Fatal(err)
 			}
 			waitFor(t, "the change", func() bool { return strings.Count(out.String(), "\n") >= initial+1 })
@@ -178,17 +178,17 @@ func TestVerbioStream(t *testing.T) {
 // droppingEngine closes every watch after its first event, as the engine
 // does to a watcher that falls behind.
 type droppingEngine struct {
-	engine.Interface
+	cluster.Interface
 	watches int
 }
 
-func (d *droppingEngine) Watch(ctx context.Context, resource string, opts engine.ListOptions) (<-chan engine.Event, error) {
+func (d *droppingEngine) Watch(ctx context.Context, resource string, opts cluster.ListOptions) (<-chan cluster.Event, error) {
 	d.watches++
 	in, err := d.Interface.Watch(ctx, resource, opts)
 	if err != nil {
 		return nil, err
 	}
-	out := make(chan engine.Event, 1)
+	out := make(chan cluster.Event, 1)
 	go func() {
 		defer close(out)
 		if ev, ok := <-in; ok {
@@ -207,7 +207,7 @@ func TestWatcherResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := &droppingEngine{Interface: s.eng}
-	w, items, err := startWatch(ctx, d, "namespaces", engine.ListOptions{FieldSelector: "metadata.name=a"}, true, 10*time.Second)
+	w, items, err := startWatch(ctx, d, "namespaces", cluster.ListOptions{FieldSelector: "metadata.name=a"}, true, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func TestWatcherResumes(t *testing.T) {
 		t.Fatalf("listed %d namespaces, want 1", len(items))
 	}
 	for i, v := range []string{"1", "2", "3"} {
-		if _, err := engine.Label(ctx, s.eng, "namespaces", "", "a", engine.MetaChange{Set: map[string]string{"n": v}, Overwrite: true}); err != nil {
+		if _, err := cluster.Label(ctx, s.eng, "namespaces", "", "a", cluster.MetaChange{Set: map[string]string{"n": v}, Overwrite: true}); err != nil {
 			t.Fatal(err)
 		}
 		ev, ok := w.next(ctx)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
@@ -20,7 +21,7 @@ func waitPod(t *testing.T, e *Engine, ns, name string, cond func(*api.Pod) bool)
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	o, err := WaitFor(ctx, e, "pods", ns, name, func(o api.Object) bool { return o != nil && cond(o.(*api.Pod)) })
+	o, err := cluster.WaitFor(ctx, e, "pods", ns, name, func(o api.Object) bool { return o != nil && cond(o.(*api.Pod)) })
 	if err != nil {
 		cur, _ := e.Get(context.Background(), "pods", ns, name)
 		t.Fatalf("waiting for pod %s: %v (now %+v)", name, err, cur)
@@ -62,7 +63,7 @@ func TestSimulatedNodeRunsPods(t *testing.T) {
 	if _, err := e.Delete(ctx, "pods", "", "web", DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := WaitFor(wctx, e, "pods", "", "web", func(o api.Object) bool { return o == nil }); err != nil {
+	if _, err := cluster.WaitFor(wctx, e, "pods", "", "web", func(o api.Object) bool { return o == nil }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -86,7 +87,7 @@ func TestGPUPodPendingUntilNodeLabelled(t *testing.T) {
 	if c.Status != "False" || c.Reason != "Unschedulable" || got.Status.Phase != "Pending" {
 		t.Fatalf("condition %+v phase %s", c, got.Status.Phase)
 	}
-	if _, err := Label(ctx, e, "nodes", "", "n2", MetaChange{Set: map[string]string{"gpu": "true"}}); err != nil {
+	if _, err := cluster.Label(ctx, e, "nodes", "", "n2", MetaChange{Set: map[string]string{"gpu": "true"}}); err != nil {
 		t.Fatal(err)
 	}
 	got = waitPod(t, e, "", "kubia-gpu", func(p *api.Pod) bool { return p.Status.Phase == "Running" })
@@ -174,7 +175,7 @@ func TestReplicationControllerLifecycle(t *testing.T) {
 	})
 	// A pod relabelled out of the selector is released and replaced.
 	pods = activePods(t, e, "app=kubia")
-	Label(ctx, e, "pods", "", pods[1].Name, MetaChange{Set: map[string]string{"app": "foo"}, Overwrite: true})
+	cluster.Label(ctx, e, "pods", "", pods[1].Name, MetaChange{Set: map[string]string{"app": "foo"}, Overwrite: true})
 	waitRC(t, e, "kubia", func(rc *api.ReplicationController) bool { return len(activePods(t, e, "app=kubia")) == 3 })
 	released, _ := e.Get(ctx, "pods", "", pods[1].Name)
 	if len(released.GetObjectMeta().OwnerReferences) != 0 {
@@ -294,7 +295,7 @@ func TestNodeDeletionRemovesItsPods(t *testing.T) {
 	}
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if _, err := WaitFor(wctx, e, "pods", "", "p", func(o api.Object) bool { return o == nil }); err != nil {
+	if _, err := cluster.WaitFor(wctx, e, "pods", "", "p", func(o api.Object) bool { return o == nil }); err != nil {
 		t.Fatal(err)
 	}
 }

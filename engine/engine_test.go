@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 )
 
 func openTest(t *testing.T) *Engine {
@@ -169,7 +170,7 @@ func TestNamespaceCascade(t *testing.T) {
 	}
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if _, err := WaitFor(wctx, e, "namespaces", "", "doomed", func(o api.Object) bool { return o == nil }); err != nil {
+	if _, err := cluster.WaitFor(wctx, e, "namespaces", "", "doomed", func(o api.Object) bool { return o == nil }); err != nil {
 		t.Fatal(err)
 	}
 	left, _ := e.List(ctx, "pods", ListOptions{Namespace: "doomed"})
@@ -203,19 +204,19 @@ func TestLabelOverwriteRules(t *testing.T) {
 	e := openTest(t)
 	ctx := context.Background()
 	e.Create(ctx, testPod("", "web", map[string]string{"env": "prod"}), CreateOptions{})
-	_, err := Label(ctx, e, "pods", "", "web", MetaChange{Set: map[string]string{"env": "debug"}})
+	_, err := cluster.Label(ctx, e, "pods", "", "web", MetaChange{Set: map[string]string{"env": "debug"}})
 	if err == nil || err.Error() != "'env' already has a value (prod), and --overwrite is false" {
 		t.Fatalf("got %v", err)
 	}
-	res, err := Label(ctx, e, "pods", "", "web", MetaChange{Set: map[string]string{"env": "prod"}})
+	res, err := cluster.Label(ctx, e, "pods", "", "web", MetaChange{Set: map[string]string{"env": "prod"}})
 	if err != nil || res.Changed {
 		t.Fatalf("same value: changed=%v err=%v", res.Changed, err)
 	}
-	res, err = Label(ctx, e, "pods", "", "web", MetaChange{Set: map[string]string{"env": "debug", "tier": "web"}, Overwrite: true})
+	res, err = cluster.Label(ctx, e, "pods", "", "web", MetaChange{Set: map[string]string{"env": "debug", "tier": "web"}, Overwrite: true})
 	if err != nil || !res.Changed || res.Object.GetObjectMeta().Labels["env"] != "debug" {
 		t.Fatalf("overwrite: %+v %v", res, err)
 	}
-	res, err = Label(ctx, e, "pods", "", "web", MetaChange{Remove: []string{"tier", "nope"}})
+	res, err = cluster.Label(ctx, e, "pods", "", "web", MetaChange{Remove: []string{"tier", "nope"}})
 	if err != nil || !res.Changed || len(res.Missing) != 1 || res.Object.GetObjectMeta().Labels["tier"] != "" {
 		t.Fatalf("remove: %+v %v", res, err)
 	}
@@ -223,7 +224,7 @@ func TestLabelOverwriteRules(t *testing.T) {
 	if len(sel.Items) != 1 {
 		t.Fatalf("select by label: %d", len(sel.Items))
 	}
-	_, err = Label(ctx, e, "pods", "", "web", MetaChange{Set: map[string]string{"bad key": "x"}})
+	_, err = cluster.Label(ctx, e, "pods", "", "web", MetaChange{Set: map[string]string{"bad key": "x"}})
 	if !errors.Is(err, api.ErrInvalid) {
 		t.Fatalf("bad key: %v", err)
 	}
@@ -235,7 +236,7 @@ func TestAnnotateOverwriteText(t *testing.T) {
 	p := testPod("", "web", nil)
 	p.Annotations = map[string]string{"a": "1", "b": "2"}
 	e.Create(ctx, p, CreateOptions{})
-	_, err := Annotate(ctx, e, "pods", "", "web", MetaChange{Set: map[string]string{"a": "x", "b": "y"}})
+	_, err := cluster.Annotate(ctx, e, "pods", "", "web", MetaChange{Set: map[string]string{"a": "x", "b": "y"}})
 	want := "--overwrite is false but found the following declared annotation(s): 'a' already has a value (1); 'b' already has a value (2)"
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v", err)

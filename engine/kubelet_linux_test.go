@@ -13,6 +13,7 @@ import (
 	"github.com/minspace/min/containers/cgroup"
 	"github.com/minspace/min/containers/network"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
@@ -41,7 +42,7 @@ func openHost(t *testing.T) *Engine {
 			m := o.GetObjectMeta()
 			zero := int64(0)
 			e.Delete(ctx, "pods", m.Namespace, m.Name, DeleteOptions{GracePeriodSeconds: &zero})
-			WaitFor(ctx, e, "pods", m.Namespace, m.Name, func(o api.Object) bool { return o == nil })
+			cluster.WaitFor(ctx, e, "pods", m.Namespace, m.Name, func(o api.Object) bool { return o == nil })
 		}
 		e.agentsMu.Lock() // virtual nodes' loops change the map meanwhile
 		k := e.agents[HostNodeName()].(*kubelet)
@@ -118,7 +119,7 @@ func TestHostNodeRunsRealPods(t *testing.T) {
 	}
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if _, err := WaitFor(wctx, e, "pods", "", "web", func(o api.Object) bool { return o == nil }); err != nil {
+	if _, err := cluster.WaitFor(wctx, e, "pods", "", "web", func(o api.Object) bool { return o == nil }); err != nil {
 		t.Fatal(err)
 	}
 }

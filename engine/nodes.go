@@ -6,27 +6,24 @@ import (
 	"runtime"
 
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/store"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
-// Versions Min reports: the Kubernetes release whose behaviour it matches,
-// and its own.
+// Versions Min reports (engine/cluster's, for clients that do not link
+// the engine).
 const (
-	KubeVersion = "v1.36.3"
-	Version     = "0.1.0"
+	KubeVersion = cluster.KubeVersion
+	Version     = cluster.Version
 )
 
-// NodeTypeAnnotation says who runs a node's pods: NodeHost (this machine),
-// NodeVirtual (this machine, inside the node's own cgroup and pod CIDR) or
-// NodeSimulated (nobody: pods are marked Running without processes, as
-// kwok does). A node without it is an ordinary API object that no agent
-// runs, as a node whose kubelet never started.
+// The node types (engine/api's NodeTypeAnnotation and its values).
 const (
-	NodeTypeAnnotation = "min.minspace.io/node-type"
-	NodeHost           = "host"
-	NodeVirtual        = "virtual"
-	NodeSimulated      = "simulated"
+	NodeTypeAnnotation = api.NodeTypeAnnotation
+	NodeHost           = api.NodeHost
+	NodeVirtual        = api.NodeVirtual
+	NodeSimulated      = api.NodeSimulated
 )
 
 // DefaultClusterCIDR holds every node's /24 pod CIDR.

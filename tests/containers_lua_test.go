@@ -18,6 +18,7 @@ import (
 	"github.com/minspace/min/containers/network"
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 )
 
 // TestMain lets the test binary serve as the pods' shim, as minish does.
@@ -55,12 +56,12 @@ func hostEngine(t *testing.T) *engine.Engine {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		list, _ := e.List(ctx, "pods", engine.ListOptions{})
+		list, _ := e.List(ctx, "pods", cluster.ListOptions{})
 		for _, o := range list.Items {
 			m := o.GetObjectMeta()
 			zero := int64(0)
-			e.Delete(ctx, "pods", m.Namespace, m.Name, engine.DeleteOptions{GracePeriodSeconds: &zero})
-			engine.WaitFor(ctx, e, "pods", m.Namespace, m.Name, func(o api.Object) bool { return o == nil })
+			e.Delete(ctx, "pods", m.Namespace, m.Name, cluster.DeleteOptions{GracePeriodSeconds: &zero})
+			cluster.WaitFor(ctx, e, "pods", m.Namespace, m.Name, func(o api.Object) bool { return o == nil })
 		}
 		time.Sleep(500 * time.Millisecond) // sandboxes go in the background
 		e.Close()
@@ -79,7 +80,7 @@ func hostEngine(t *testing.T) *engine.Engine {
 func TestContainersLua(t *testing.T) {
 	e := hostEngine(t)
 	s, err := bindings.New(bindings.Options{
-		Engine: func(context.Context) (engine.Interface, error) { return e, nil },
+		Engine: func(context.Context) (cluster.Interface, error) { return e, nil },
 		Stdout: io.Discard,
 	})
 	if err != nil {

@@ -26,8 +26,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/daemon"
 )
 
@@ -86,7 +86,7 @@ func wireImage(src string) (string, error) {
 	if !strings.Contains(src, hook) {
 		return "", errors.New("main.go has no containers.Init() line to hook `minish image` after")
 	}
-	return strings.Replace(src, hook, hook+"\tif code, ok := runImage(os.Args[1:], &lazyEngine{home: engine.DefaultHome()}); ok {\n\t\tos.Exit(code)\n\t}\n", 1), nil
+	return strings.Replace(src, hook, hook+"\tif code, ok := runImage(os.Args[1:], &lazyEngine{home: cluster.DefaultHome()}); ok {\n\t\tos.Exit(code)\n\t}\n", 1), nil
 }
 
 // TestImageCLI runs the golden scripts of testdata/image: minish image
@@ -278,12 +278,12 @@ func sleeper(name, img string) *api.Pod {
 }
 
 // waitPodState waits until the pod satisfies cond and returns it.
-func waitPodState(t *testing.T, e engine.Interface, name string, timeout time.Duration, what string, cond func(*api.Pod) bool) *api.Pod {
+func waitPodState(t *testing.T, e cluster.Interface, name string, timeout time.Duration, what string, cond func(*api.Pod) bool) *api.Pod {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var last *api.Pod
-	o, err := engine.WaitFor(ctx, e, "pods", "default", name, func(o api.Object) bool {
+	o, err := cluster.WaitFor(ctx, e, "pods", "default", name, func(o api.Object) bool {
 		if o == nil {
 			return false
 		}
@@ -296,15 +296,15 @@ func waitPodState(t *testing.T, e engine.Interface, name string, timeout time.Du
 	return o.(*api.Pod)
 }
 
-func deletePodNow(t *testing.T, e engine.Interface, name string) {
+func deletePodNow(t *testing.T, e cluster.Interface, name string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	zero := int64(0)
-	if _, err := e.Delete(ctx, "pods", "default", name, engine.DeleteOptions{GracePeriodSeconds: &zero}); err != nil {
+	if _, err := e.Delete(ctx, "pods", "default", name, cluster.DeleteOptions{GracePeriodSeconds: &zero}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := engine.WaitFor(ctx, e, "pods", "default", name, func(o api.Object) bool { return o == nil }); err != nil {
+	if _, err := cluster.WaitFor(ctx, e, "pods", "default", name, func(o api.Object) bool { return o == nil }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -327,7 +327,7 @@ func TestImageInUse(t *testing.T) {
 	ctx := context.Background()
 	build := func(text string) string {
 		t.Helper()
-		if _, err := e.BuildImage(ctx, engine.ImageBuild{Name: "app:v1", From: "busybox",
+		if _, err := e.BuildImage(ctx, cluster.ImageBuild{Name: "app:v1", From: "busybox",
 			Files: map[string]string{"/app/msg": writeMsg(t, text)}}); err != nil {
 			t.Fatal(err)
 		}
@@ -338,7 +338,7 @@ func TestImageInUse(t *testing.T) {
 		return layers[len(layers)-1] // the layer of /app/msg
 	}
 	oldLayer := build("one")
-	if _, err := e.Create(ctx, sleeper("app", "app:v1"), engine.CreateOptions{}); err != nil {
+	if _, err := e.Create(ctx, sleeper("app", "app:v1"), cluster.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	waitPodState(t, e, "app", 60*time.Second, "Running", func(p *api.Pod) bool { return p.Status.Phase == "Running" })
@@ -356,7 +356,7 @@ func TestImageInUse(t *testing.T) {
 		t.Fatalf("GC removed the layer a running container uses: %v", err)
 	}
 	var out bytes.Buffer
-	code, err := e.Exec(ctx, "default", "app", engine.ExecOptions{Command: []string{"cat", "/app/msg"}, Stdout: &out})
+	code, err := e.Exec(ctx, "default", "app", cluster.ExecOptions{Command: []string{"cat", "/app/msg"}, Stdout: &out})
 	if err != nil || code != 0 || out.String() != "one" {
 		t.Fatalf("exec cat /app/msg = %q, %d, %v; want the image it started with", out.String(), code, err)
 	}
@@ -387,7 +387,7 @@ func TestMissingImagePullBackOff(t *testing.T) {
 	e := hostEngine(t)
 	ctx := context.Background()
 	const ref = "example.invalid/missing:1"
-	if _, err := e.Create(ctx, sleeper("nope", ref), engine.CreateOptions{}); err != nil {
+	if _, err := e.Create(ctx, sleeper("nope", ref), cluster.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	waiting := func(reason string) func(*api.Pod) bool {
@@ -406,7 +406,7 @@ func TestMissingImagePullBackOff(t *testing.T) {
 	if msg := p.Status.ContainerStatuses[0].State.Waiting.Message; msg != `Back-off pulling image "`+ref+`"` {
 		t.Errorf("ImagePullBackOff message %q", msg)
 	}
-	evs, err := e.List(ctx, "events", engine.ListOptions{Namespace: "default"})
+	evs, err := e.List(ctx, "events", cluster.ListOptions{Namespace: "default"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +423,7 @@ func TestMissingImagePullBackOff(t *testing.T) {
 		}
 	}
 	// the image appears: the next attempt (20 s after the second) runs it
-	if _, err := e.BuildImage(ctx, engine.ImageBuild{Name: ref, From: "busybox"}); err != nil {
+	if _, err := e.BuildImage(ctx, cluster.ImageBuild{Name: ref, From: "busybox"}); err != nil {
 		t.Fatal(err)
 	}
 	waitPodState(t, e, "nope", 40*time.Second, "Running once its image exists", func(p *api.Pod) bool { return p.Status.Phase == "Running" })

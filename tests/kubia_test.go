@@ -12,6 +12,7 @@ import (
 	"github.com/minspace/min/bindings"
 	"github.com/minspace/min/bindings/luatest"
 	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/cluster"
 )
 
 // kubiaState is a Lua state on a real engine (root) whose scripts live in
@@ -20,7 +21,7 @@ func kubiaState(t *testing.T, e *engine.Engine) (*bindings.State, *bytes.Buffer)
 	t.Helper()
 	var out bytes.Buffer
 	s, err := bindings.New(bindings.Options{
-		Engine:    func(context.Context) (engine.Interface, error) { return e, nil },
+		Engine:    func(context.Context) (cluster.Interface, error) { return e, nil },
 		Stdout:    &out,
 		Stderr:    &out,
 		ScriptDir: "../scripts/kubia",

@@ -15,6 +15,7 @@ import (
 	"github.com/minspace/min/bindings/luatest"
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/client"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/server"
 )
 
@@ -27,7 +28,7 @@ func luaState(t *testing.T, dir string, socket bool) (*bindings.State, *bytes.Bu
 	var out bytes.Buffer
 	var closers []func() // the engine's, run after the state is closed
 	s, err := bindings.New(bindings.Options{
-		Engine: func(ctx context.Context) (engine.Interface, error) {
+		Engine: func(ctx context.Context) (cluster.Interface, error) {
 			return openTestEngine(t, socket, &closers)
 		},
 		Stdout:    &out,
@@ -50,7 +51,7 @@ func luaState(t *testing.T, dir string, socket bool) (*bindings.State, *bytes.Bu
 // openTestEngine opens an engine without the host node, closed at the end
 // of the test (closers, in reverse order); with socket, a client of it over
 // a unix socket.
-func openTestEngine(t *testing.T, socket bool, closers *[]func()) (engine.Interface, error) {
+func openTestEngine(t *testing.T, socket bool, closers *[]func()) (cluster.Interface, error) {
 	e, err := engine.Open(t.TempDir(), engine.Options{NoHostNode: true})
 	if err != nil {
 		return nil, err

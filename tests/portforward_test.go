@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/minspace/min/bindings"
-	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/cluster"
 )
 
 // forwardOutput is the verb's output, read by the test while the verb writes it.
@@ -41,7 +41,7 @@ func TestPortForwardVerb(t *testing.T) {
 	e := hostEngine(t)
 	var out, errs forwardOutput
 	s, err := bindings.New(bindings.Options{
-		Engine: func(context.Context) (engine.Interface, error) { return e, nil },
+		Engine: func(context.Context) (cluster.Interface, error) { return e, nil },
 		Stdout: &out, Stderr: &errs,
 	})
 	if err != nil {

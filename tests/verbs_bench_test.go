@@ -16,6 +16,7 @@ import (
 	"github.com/minspace/min/bindings"
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/daemon"
 )
 
@@ -32,16 +33,16 @@ func verbsCluster(b *testing.B, n int) string {
 	ctx := context.Background()
 	for i := range (n + 999) / 1000 {
 		node := &api.Node{ObjectMeta: api.ObjectMeta{Name: fmt.Sprintf("node-%03d", i),
-			Annotations: map[string]string{engine.NodeTypeAnnotation: engine.NodeSimulated}}}
+			Annotations: map[string]string{api.NodeTypeAnnotation: api.NodeSimulated}}}
 		node.Status.Capacity = api.ResourceList{"cpu": resource.MustParse("640"),
 			"memory": resource.MustParse("2560Gi"), "pods": resource.MustParse("1000")}
-		if _, err := e.Create(ctx, node, engine.CreateOptions{}); err != nil {
+		if _, err := e.Create(ctx, node, cluster.CreateOptions{}); err != nil {
 			b.Fatal(err)
 		}
 		ns := "default"
 		if i > 0 {
 			ns = fmt.Sprintf("ns-%03d", i)
-			if _, err := e.Create(ctx, &api.Namespace{ObjectMeta: api.ObjectMeta{Name: ns}}, engine.CreateOptions{}); err != nil {
+			if _, err := e.Create(ctx, &api.Namespace{ObjectMeta: api.ObjectMeta{Name: ns}}, cluster.CreateOptions{}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -50,14 +51,14 @@ func verbsCluster(b *testing.B, n int) string {
 				Labels: map[string]string{"app": "bench"}}}
 			p.Spec.NodeName = node.Name
 			p.Spec.Containers = []api.Container{{Name: "c", Image: "busybox"}}
-			if _, err := e.Create(ctx, p, engine.CreateOptions{}); err != nil {
+			if _, err := e.Create(ctx, p, cluster.CreateOptions{}); err != nil {
 				b.Fatal(err)
 			}
 		}
 	}
 	deadline := time.Now().Add(5 * time.Minute)
 	for {
-		l, err := e.List(ctx, "pods", engine.ListOptions{FieldSelector: "status.phase=Running"})
+		l, err := e.List(ctx, "pods", cluster.ListOptions{FieldSelector: "status.phase=Running"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -110,7 +111,7 @@ func benchInProcess(b *testing.B, home string, args ...string) {
 	}
 	defer e.Close()
 	s, err := bindings.New(bindings.Options{Stdout: io.Discard, Stderr: io.Discard,
-		Engine: func(context.Context) (engine.Interface, error) { return e, nil }})
+		Engine: func(context.Context) (cluster.Interface, error) { return e, nil }})
 	if err != nil {
 		b.Fatal(err)
 	}

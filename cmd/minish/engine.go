@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/daemon"
 )
 
@@ -27,15 +28,15 @@ type lazyEngine struct {
 	home     string
 	embedded bool
 	once     sync.Once
-	eng      engine.Interface
+	eng      cluster.Interface
 	err      error
 }
 
 func newLazyEngine(embedded bool) *lazyEngine {
-	return &lazyEngine{home: engine.DefaultHome(), embedded: embedded || os.Getenv(embeddedEnv) == "1"}
+	return &lazyEngine{home: cluster.DefaultHome(), embedded: embedded || os.Getenv(embeddedEnv) == "1"}
 }
 
-func (l *lazyEngine) open(ctx context.Context) (engine.Interface, error) {
+func (l *lazyEngine) open(ctx context.Context) (cluster.Interface, error) {
 	l.once.Do(func() {
 		opts := engine.Options{NoHostNode: os.Getenv(noHostNodeEnv) == "1"}
 		if l.embedded {
@@ -45,7 +46,7 @@ func (l *lazyEngine) open(ctx context.Context) (engine.Interface, error) {
 			}
 			return
 		}
-		var c engine.Interface
+		var c cluster.Interface
 		if c, l.err = daemon.ConnectWith(l.home, daemon.Options{Engine: opts}); l.err == nil {
 			l.eng = c
 		}

@@ -11,7 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/chzyer/readline"
-	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/cluster"
 )
 
 const imageUsage = `usage: minish image COMMAND
@@ -28,7 +28,7 @@ const imageUsage = `usage: minish image COMMAND
 
 // runImage runs `minish image ...` (args is os.Args[1:], after
 // --embedded) through the engine conn opens: in this process or the
-// daemon, whose client implements engine.ImageService too. handled is
+// daemon, whose client implements cluster.ImageService too. handled is
 // false when args[0] is not "image".
 func runImage(args []string, conn *lazyEngine) (code int, handled bool) {
 	if len(args) == 0 || args[0] != "image" {
@@ -43,14 +43,14 @@ func runImage(args []string, conn *lazyEngine) (code int, handled bool) {
 // imageCmd is one `minish image` subcommand.
 type imageCmd struct {
 	ctx            context.Context
-	open           func(context.Context) (engine.Interface, error)
+	open           func(context.Context) (cluster.Interface, error)
 	stdin          io.Reader
 	stdout, stderr io.Writer
 }
 
 // runImageIO runs one subcommand and returns the exit code: 0, 1 when
 // something failed, 2 for a usage error.
-func runImageIO(ctx context.Context, args []string, open func(context.Context) (engine.Interface, error), stdin io.Reader, stdout, stderr io.Writer) int {
+func runImageIO(ctx context.Context, args []string, open func(context.Context) (cluster.Interface, error), stdin io.Reader, stdout, stderr io.Writer) int {
 	c := &imageCmd{ctx: ctx, open: open, stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, imageUsage)
@@ -97,12 +97,12 @@ func (u usageError) Error() string { return string(u) }
 var errReported = errors.New("reported")
 
 // service connects to the engine and finds its image store.
-func (c *imageCmd) service() (engine.ImageService, error) {
+func (c *imageCmd) service() (cluster.ImageService, error) {
 	eng, err := c.open(c.ctx)
 	if err != nil {
 		return nil, err
 	}
-	svc, ok := eng.(engine.ImageService)
+	svc, ok := eng.(cluster.ImageService)
 	if !ok {
 		return nil, errors.New("this engine has no image store")
 	}
@@ -203,7 +203,7 @@ func (c *imageCmd) loadFrom(path, shown string) error {
 	}
 	loaded := im.Loaded
 	if len(loaded) == 0 { // an engine that names one image only
-		loaded = []engine.Image{im}
+		loaded = []cluster.Image{im}
 	}
 	for _, l := range loaded {
 		fmt.Fprintf(c.stdout, "Loaded image: %s\n", l.Name)
@@ -241,7 +241,7 @@ func (c *imageCmd) list(args []string) error {
 }
 
 // printImages prints crictl's images table.
-func printImages(w io.Writer, list []engine.Image) error {
+func printImages(w io.Writer, list []cluster.Image) error {
 	tw := tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)
 	fmt.Fprintln(tw, "IMAGE\tTAG\tIMAGE ID\tSIZE")
 	for _, im := range list {

@@ -16,7 +16,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
-	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/daemon"
 )
 
@@ -47,7 +47,7 @@ func runKubeconfig(args []string, stdout, stderr io.Writer) (code int, ok bool) 
 		fmt.Fprintf(stderr, "minish kubeconfig: unexpected argument %q\n%s", args[1], kubeconfigUsage)
 		return 2, true
 	}
-	path, err := writeKubeconfig(engine.DefaultHome())
+	path, err := writeKubeconfig(cluster.DefaultHome())
 	if err != nil {
 		fmt.Fprintf(stderr, "minish kubeconfig: %v\n", err)
 		return 1, true

@@ -63,3 +63,15 @@ type NodeSystemInfo struct {
 	OperatingSystem         string `json:"operatingSystem"`
 	Architecture            string `json:"architecture"`
 }
+
+// NodeTypeAnnotation says who runs a node's pods: NodeHost (this machine),
+// NodeVirtual (this machine, inside the node's own cgroup and pod CIDR) or
+// NodeSimulated (nobody: pods are marked Running without processes, as
+// kwok does). A node without it is an ordinary API object that no agent
+// runs, as a node whose kubelet never started.
+const (
+	NodeTypeAnnotation = "min.minspace.io/node-type"
+	NodeHost           = "host"
+	NodeVirtual        = "virtual"
+	NodeSimulated      = "simulated"
+)

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/client"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/enginetest"
 	"github.com/minspace/min/engine/server"
 )
@@ -28,7 +28,7 @@ func BenchmarkSocketGet(b *testing.B) {
 	ctx := context.Background()
 	p := enginetest.Pod("", "web", map[string]string{"app": "web"})
 	p.Spec.NodeName = "nobody"
-	if _, err := c.Create(ctx, p, engine.CreateOptions{}); err != nil {
+	if _, err := c.Create(ctx, p, cluster.CreateOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	lat := make([]time.Duration, 0, b.N)
@@ -57,14 +57,14 @@ func BenchmarkSocketList100(b *testing.B) {
 	for i := range 100 {
 		p := enginetest.Pod("", "web-"+string(rune('a'+i/26))+string(rune('a'+i%26)), map[string]string{"app": "web"})
 		p.Spec.NodeName = "nobody"
-		if _, err := c.Create(ctx, p, engine.CreateOptions{}); err != nil {
+		if _, err := c.Create(ctx, p, cluster.CreateOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ResetTimer()
 	cpu0 := cpuTime()
 	for range b.N {
-		l, err := c.List(ctx, "pods", engine.ListOptions{Namespace: "default", LabelSelector: "app=web"})
+		l, err := c.List(ctx, "pods", cluster.ListOptions{Namespace: "default", LabelSelector: "app=web"})
 		if err != nil || len(l.Items) != 100 {
 			b.Fatal(err)
 		}

@@ -12,8 +12,8 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/server/wire"
 )
 
@@ -39,7 +39,7 @@ type Options struct {
 	// given to New).
 	Dial func(ctx context.Context) (net.Conn, error)
 	// Version is the Min version this client speaks (default
-	// engine.Version). Tests set another to simulate a mismatch.
+	// cluster.Version). Tests set another to simulate a mismatch.
 	Version string
 	// MaxIdleConns is how many idle connections are kept (default 64).
 	MaxIdleConns int
@@ -54,8 +54,8 @@ type Client struct {
 }
 
 var (
-	_ engine.Interface    = (*Client)(nil)
-	_ engine.ImageService = (*Client)(nil)
+	_ cluster.Interface    = (*Client)(nil)
+	_ cluster.ImageService = (*Client)(nil)
 )
 
 // New returns a client of the engine listening on the unix socket at
@@ -63,7 +63,7 @@ var (
 // that an engine answers and speaks this version.
 func New(socket string, opts Options) *Client {
 	if opts.Version == "" {
-		opts.Version = engine.Version
+		opts.Version = cluster.Version
 	}
 	if opts.MaxIdleConns <= 0 {
 		opts.MaxIdleConns = 64

@@ -11,6 +11,7 @@ import (
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/client"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/enginetest"
 	"github.com/minspace/min/engine/server"
 )
@@ -47,7 +48,7 @@ func serve(t testing.TB, sopts server.Options, copts client.Options) (*client.Cl
 }
 
 func TestConformanceOverSocket(t *testing.T) {
-	enginetest.Run(t, func(t *testing.T) engine.Interface {
+	enginetest.Run(t, func(t *testing.T) cluster.Interface {
 		c, _ := serve(t, server.Options{}, client.Options{})
 		return c
 	})
@@ -59,7 +60,7 @@ func TestPing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.GitVersion != server.ServedKubeVersion || v.MinVersion != engine.Version || v.Major != "1" || v.Minor == "" {
+	if v.GitVersion != server.ServedKubeVersion || v.MinVersion != cluster.Version || v.Major != "1" || v.Minor == "" {
 		t.Fatalf("version %+v", v)
 	}
 }
@@ -82,7 +83,7 @@ func TestVersionMismatch(t *testing.T) {
 			if !errors.Is(err, client.ErrVersionMismatch) {
 				t.Fatalf("got %v", err)
 			}
-			want := "this client is Min " + engine.Version + " but the engine at "
+			want := "this client is Min " + cluster.Version + " but the engine at "
 			if got := err.Error(); len(got) < len(want) || got[:len(want)] != want {
 				t.Fatalf("text %q", got)
 			}

@@ -8,16 +8,16 @@ import (
 	"net/url"
 	"path/filepath"
 
-	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/server/wire"
 )
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
 
-// ListImages implements engine.ImageService.
-func (c *Client) ListImages(ctx context.Context) ([]engine.Image, error) {
+// ListImages implements cluster.ImageService.
+func (c *Client) ListImages(ctx context.Context) ([]cluster.Image, error) {
 	var l struct {
-		Items []engine.Image `json:"items"`
+		Items []cluster.Image `json:"items"`
 	}
 	if err := c.doJSON(ctx, http.MethodGet, wire.ImagesPath, nil, nil, "", &l); err != nil {
 		return nil, err
@@ -25,23 +25,23 @@ func (c *Client) ListImages(ctx context.Context) ([]engine.Image, error) {
 	return l.Items, nil
 }
 
-// ImportImage implements engine.ImageService. A relative source is made
+// ImportImage implements cluster.ImageService. A relative source is made
 // absolute here: the engine runs in another working directory.
-func (c *Client) ImportImage(ctx context.Context, name, source string) (engine.Image, error) {
+func (c *Client) ImportImage(ctx context.Context, name, source string) (cluster.Image, error) {
 	if abs, err := filepath.Abs(source); err == nil {
 		source = abs
 	}
 	return c.imageCall(ctx, "import", wire.ImportRequest{Name: name, Source: source})
 }
 
-// RemoveImage implements engine.ImageService.
+// RemoveImage implements cluster.ImageService.
 func (c *Client) RemoveImage(ctx context.Context, name string) error {
 	return c.doJSON(ctx, http.MethodDelete, wire.ImagesPath+"/"+url.PathEscape(name), nil, nil, "", nil)
 }
 
-// BuildImage implements engine.ImageService. Relative host paths of the
+// BuildImage implements cluster.ImageService. Relative host paths of the
 // files are made absolute here.
-func (c *Client) BuildImage(ctx context.Context, spec engine.ImageBuild) (engine.Image, error) {
+func (c *Client) BuildImage(ctx context.Context, spec cluster.ImageBuild) (cluster.Image, error) {
 	if len(spec.Files) > 0 {
 		files := make(map[string]string, len(spec.Files))
 		for dst, src := range spec.Files {
@@ -55,17 +55,17 @@ func (c *Client) BuildImage(ctx context.Context, spec engine.ImageBuild) (engine
 	return c.imageCall(ctx, "build", spec)
 }
 
-// PullImage implements engine.ImageService.
-func (c *Client) PullImage(ctx context.Context, ref string, insecure bool) (engine.Image, error) {
+// PullImage implements cluster.ImageService.
+func (c *Client) PullImage(ctx context.Context, ref string, insecure bool) (cluster.Image, error) {
 	return c.imageCall(ctx, "pull", wire.PullRequest{Ref: ref, Insecure: insecure})
 }
 
-func (c *Client) imageCall(ctx context.Context, verb string, req any) (engine.Image, error) {
+func (c *Client) imageCall(ctx context.Context, verb string, req any) (cluster.Image, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
-		return engine.Image{}, err
+		return cluster.Image{}, err
 	}
-	var im engine.Image
+	var im cluster.Image
 	err = c.doJSON(ctx, http.MethodPost, wire.ImagesPath+"/"+verb, nil, body, "application/json", &im)
 	return im, err
 }

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/server/wire"
 )
 
@@ -14,12 +14,12 @@ import (
 // new object of kind k. Decoding into raw items first and then each item
 // again scanned every byte three times; a list of 1,000 pods is over a
 // megabyte, and this was half of a `minish get pods`.
-func decodeList(k api.Kind, r io.Reader) (*engine.List, error) {
+func decodeList(k api.Kind, r io.Reader) (*cluster.List, error) {
 	dec := json.NewDecoder(r)
 	if err := expectDelim(dec, '{'); err != nil {
 		return nil, err
 	}
-	out := &engine.List{}
+	out := &cluster.List{}
 	for dec.More() {
 		key, err := dec.Token()
 		if err != nil {
@@ -47,7 +47,7 @@ func decodeList(k api.Kind, r io.Reader) (*engine.List, error) {
 }
 
 // decodeItems reads the items array (or null) into out.Items.
-func decodeItems(dec *json.Decoder, k api.Kind, out *engine.List) error {
+func decodeItems(dec *json.Decoder, k api.Kind, out *cluster.List) error {
 	t, err := dec.Token()
 	if err != nil || t == nil { // "items": null
 		return err

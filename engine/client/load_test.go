@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/client"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/enginetest"
 	"github.com/minspace/min/engine/server"
 )
@@ -33,13 +33,13 @@ func BenchmarkInProcessLoad32(b *testing.B) {
 				name := fmt.Sprintf("w%d-%d", w, i)
 				p := enginetest.Pod("", name, map[string]string{"worker": fmt.Sprintf("w%d", w)})
 				p.Spec.NodeName = "nobody"
-				if _, err := c.Create(ctx, p, engine.CreateOptions{}); err != nil {
+				if _, err := c.Create(ctx, p, cluster.CreateOptions{}); err != nil {
 					b.Error(err)
 					return
 				}
 				c.Get(ctx, "pods", "default", name)
-				c.List(ctx, "pods", engine.ListOptions{Namespace: "default", LabelSelector: sel})
-				c.Delete(ctx, "pods", "default", name, engine.DeleteOptions{})
+				c.List(ctx, "pods", cluster.ListOptions{Namespace: "default", LabelSelector: sel})
+				c.Delete(ctx, "pods", "default", name, cluster.DeleteOptions{})
 			}
 		}()
 	}

@@ -8,13 +8,13 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/server/wire"
 )
 
-// Create implements engine.Interface.
-func (c *Client) Create(ctx context.Context, obj api.Object, opts engine.CreateOptions) (api.Object, error) {
+// Create implements cluster.Interface.
+func (c *Client) Create(ctx context.Context, obj api.Object, opts cluster.CreateOptions) (api.Object, error) {
 	k, ok := api.KindOf(obj)
 	if !ok {
 		return nil, api.NewBadRequest(fmt.Sprintf("unsupported object type %T", obj))
@@ -26,7 +26,7 @@ func (c *Client) Create(ctx context.Context, obj api.Object, opts engine.CreateO
 	return c.objectCall(ctx, k, http.MethodPost, objectPath(k, obj.GetObjectMeta().Namespace, ""), dryRunQuery(opts.DryRun), body, "application/json")
 }
 
-// Get implements engine.Interface.
+// Get implements cluster.Interface.
 func (c *Client) Get(ctx context.Context, resource, namespace, name string) (api.Object, error) {
 	k, err := resourceKind(resource)
 	if err != nil {
@@ -38,8 +38,8 @@ func (c *Client) Get(ctx context.Context, resource, namespace, name string) (api
 	return c.objectCall(ctx, k, http.MethodGet, objectPath(k, namespace, name), nil, nil, "")
 }
 
-// Update implements engine.Interface.
-func (c *Client) Update(ctx context.Context, obj api.Object, opts engine.UpdateOptions) (api.Object, error) {
+// Update implements cluster.Interface.
+func (c *Client) Update(ctx context.Context, obj api.Object, opts cluster.UpdateOptions) (api.Object, error) {
 	k, ok := api.KindOf(obj)
 	if !ok {
 		return nil, api.NewBadRequest(fmt.Sprintf("unsupported object type %T", obj))
@@ -55,8 +55,8 @@ func (c *Client) Update(ctx context.Context, obj api.Object, opts engine.UpdateO
 	return c.objectCall(ctx, k, http.MethodPut, objectPath(k, m.Namespace, m.Name), dryRunQuery(opts.DryRun), body, "application/json")
 }
 
-// Patch implements engine.Interface (JSON merge patch).
-func (c *Client) Patch(ctx context.Context, resource, namespace, name string, patch []byte, opts engine.UpdateOptions) (api.Object, error) {
+// Patch implements cluster.Interface (JSON merge patch).
+func (c *Client) Patch(ctx context.Context, resource, namespace, name string, patch []byte, opts cluster.UpdateOptions) (api.Object, error) {
 	k, err := resourceKind(resource)
 	if err != nil {
 		return nil, err
@@ -67,8 +67,8 @@ func (c *Client) Patch(ctx context.Context, resource, namespace, name string, pa
 	return c.objectCall(ctx, k, http.MethodPatch, objectPath(k, namespace, name), dryRunQuery(opts.DryRun), patch, "application/merge-patch+json")
 }
 
-// Delete implements engine.Interface.
-func (c *Client) Delete(ctx context.Context, resource, namespace, name string, opts engine.DeleteOptions) (api.Object, error) {
+// Delete implements cluster.Interface.
+func (c *Client) Delete(ctx context.Context, resource, namespace, name string, opts cluster.DeleteOptions) (api.Object, error) {
 	k, err := resourceKind(resource)
 	if err != nil {
 		return nil, err
@@ -90,8 +90,8 @@ func (c *Client) Delete(ctx context.Context, resource, namespace, name string, o
 	return c.objectCall(ctx, k, http.MethodDelete, objectPath(k, namespace, name), nil, body, "application/json")
 }
 
-// List implements engine.Interface.
-func (c *Client) List(ctx context.Context, resource string, opts engine.ListOptions) (*engine.List, error) {
+// List implements cluster.Interface.
+func (c *Client) List(ctx context.Context, resource string, opts cluster.ListOptions) (*cluster.List, error) {
 	k, err := resourceKind(resource)
 	if err != nil {
 		return nil, err
@@ -141,7 +141,7 @@ func listPath(k api.Kind, namespace string) string {
 	return objectPath(k, namespace, "")
 }
 
-func listQuery(opts engine.ListOptions) url.Values {
+func listQuery(opts cluster.ListOptions) url.Values {
 	q := url.Values{}
 	if opts.LabelSelector != "" {
 		q.Set("labelSelector", opts.LabelSelector)

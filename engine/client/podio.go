@@ -12,14 +12,14 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/server/wire"
 )
 
-// Logs implements engine.Interface: the log streams into w as the engine
+// Logs implements cluster.Interface: the log streams into w as the engine
 // writes it.
-func (c *Client) Logs(ctx context.Context, namespace, pod string, opts engine.LogOptions, w io.Writer) error {
+func (c *Client) Logs(ctx context.Context, namespace, pod string, opts cluster.LogOptions, w io.Writer) error {
 	if !validPathName(pod) {
 		return api.NewNotFound("pods", pod)
 	}
@@ -64,8 +64,8 @@ func podPath(namespace, pod, sub string) string {
 	return "/api/v1/namespaces/" + url.PathEscape(namespace) + "/pods/" + url.PathEscape(pod) + "/" + sub
 }
 
-// Exec implements engine.Interface over Min's framed exec protocol.
-func (c *Client) Exec(ctx context.Context, namespace, pod string, opts engine.ExecOptions) (int, error) {
+// Exec implements cluster.Interface over Min's framed exec protocol.
+func (c *Client) Exec(ctx context.Context, namespace, pod string, opts cluster.ExecOptions) (int, error) {
 	if !validPathName(pod) {
 		return -1, api.NewNotFound("pods", pod)
 	}
@@ -109,7 +109,7 @@ func sendStdin(in io.Reader, fw *wire.FrameWriter) {
 }
 
 // readExecOutput routes output frames until the result frame.
-func readExecOutput(r io.Reader, opts engine.ExecOptions) (int, error) {
+func readExecOutput(r io.Reader, opts cluster.ExecOptions) (int, error) {
 	var buf []byte
 	for {
 		ch, p, err := wire.ReadFrame(r, buf)
@@ -141,7 +141,7 @@ func writeTo(w io.Writer, p []byte) {
 	}
 }
 
-// DialPod implements engine.Interface: the connection is an upgraded
+// DialPod implements cluster.Interface: the connection is an upgraded
 // connection to the engine, which splices it to the pod's port.
 func (c *Client) DialPod(ctx context.Context, namespace, pod string, port int) (net.Conn, error) {
 	if !validPathName(pod) {

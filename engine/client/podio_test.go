@@ -18,6 +18,7 @@ import (
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/client"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/server"
 )
 
@@ -29,7 +30,7 @@ type podIO struct {
 	echo net.Listener
 }
 
-func (p podIO) Logs(ctx context.Context, ns, pod string, opts engine.LogOptions, w io.Writer) error {
+func (p podIO) Logs(ctx context.Context, ns, pod string, opts cluster.LogOptions, w io.Writer) error {
 	switch pod {
 	case "follow":
 		for i := 0; ; i++ {
@@ -58,7 +59,7 @@ func deref(p *int64) int64 {
 	return *p
 }
 
-func (p podIO) Exec(ctx context.Context, ns, pod string, opts engine.ExecOptions) (int, error) {
+func (p podIO) Exec(ctx context.Context, ns, pod string, opts cluster.ExecOptions) (int, error) {
 	switch opts.Command[0] {
 	case "missing":
 		return -1, api.NewNotFound("pods", pod)
@@ -122,12 +123,12 @@ func TestLogsOverSocket(t *testing.T) {
 	ctx := context.Background()
 	var buf bytes.Buffer
 	tail, since := int64(2), int64(60)
-	err := c.Logs(ctx, "default", "web", engine.LogOptions{Container: "c1", Previous: true, Timestamps: true, TailLines: &tail, SinceSeconds: &since}, &buf)
+	err := c.Logs(ctx, "default", "web", cluster.LogOptions{Container: "c1", Previous: true, Timestamps: true, TailLines: &tail, SinceSeconds: &since}, &buf)
 	if err != nil || buf.String() != "c=c1 follow=false prev=true ts=true tail=2 since=60\n" {
 		t.Fatalf("options: %q %v", buf.String(), err)
 	}
 	buf.Reset()
-	err = c.Logs(ctx, "default", "broken", engine.LogOptions{}, &buf)
+	err = c.Logs(ctx, "default", "broken", cluster.LogOptions{}, &buf)
 	if !errors.Is(err, api.ErrBadRequest) || err.Error() != "the log file went away" || buf.String() != "partial\n" {
 		t.Fatalf("error after the body started: %q %v", buf.String(), err)
 	}
@@ -135,7 +136,7 @@ func TestLogsOverSocket(t *testing.T) {
 	fctx, cancel := context.WithCancel(ctx)
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- c.Logs(fctx, "default", "follow", engine.LogOptions{Follow: true}, pw); pw.Close() }()
+	go func() { done <- c.Logs(fctx, "default", "follow", cluster.LogOptions{Follow: true}, pw); pw.Close() }()
 	buf2 := make([]byte, 64)
 	n, _ := io.ReadAtLeast(pr, buf2, len("line 0\nline 1\n"))
 	if !strings.HasPrefix(string(buf2[:n]), "line 0\nline 1\n") {
@@ -152,7 +153,7 @@ func TestExecOverSocket(t *testing.T) {
 	c := servePodIO(t)
 	ctx := context.Background()
 	var out, errOut bytes.Buffer
-	code, err := c.Exec(ctx, "default", "web", engine.ExecOptions{Container: "c1", Command: []string{"sh", "-c", "x"},
+	code, err := c.Exec(ctx, "default", "web", cluster.ExecOptions{Container: "c1", Command: []string{"sh", "-c", "x"},
 		Stdin: strings.NewReader(strings.Repeat("in", 40000)), Stdout: &out, Stderr: &errOut})
 	if err != nil || code != 3 {
 		t.Fatalf("exit %d %v", code, err)
@@ -161,17 +162,17 @@ func TestExecOverSocket(t *testing.T) {
 		t.Fatalf("stdout %d bytes %q…, stderr %q", out.Len(), out.String()[:min(out.Len(), 60)], errOut.String())
 	}
 	out.Reset()
-	code, err = c.Exec(ctx, "default", "web", engine.ExecOptions{Command: []string{"tty"}, TTY: true, Stdout: &out, Stderr: &errOut})
+	code, err = c.Exec(ctx, "default", "web", cluster.ExecOptions{Command: []string{"tty"}, TTY: true, Stdout: &out, Stderr: &errOut})
 	if err != nil || code != 3 || out.String() != "cmd=tty tty=true container=\n" {
 		t.Fatalf("tty: %d %v %q", code, err, out.String())
 	}
-	_, err = c.Exec(ctx, "default", "web", engine.ExecOptions{Command: []string{"missing"}})
+	_, err = c.Exec(ctx, "default", "web", cluster.ExecOptions{Command: []string{"missing"}})
 	if !errors.Is(err, api.ErrNotFound) || err.Error() != `pods "web" not found` {
 		t.Fatalf("error after the upgrade: %v", err)
 	}
 	sctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
-	_, err = c.Exec(sctx, "default", "web", engine.ExecOptions{Command: []string{"sleep"}})
+	_, err = c.Exec(sctx, "default", "web", cluster.ExecOptions{Command: []string{"sleep"}})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("cancelled exec: %v", err)
 	}

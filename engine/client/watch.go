@@ -5,17 +5,17 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/server/wire"
 )
 
-// Watch implements engine.Interface: a watch from now when
+// Watch implements cluster.Interface: a watch from now when
 // opts.ResourceVersion is empty, else after that revision. It returns once
 // the engine has registered the watch. The channel closes when ctx ends,
 // the stream ends (the engine closed a watcher that fell behind, or
 // stopped), or a line cannot be read; the caller watches again from the
 // last revision it saw.
-func (c *Client) Watch(ctx context.Context, resource string, opts engine.ListOptions) (<-chan engine.Event, error) {
+func (c *Client) Watch(ctx context.Context, resource string, opts cluster.ListOptions) (<-chan cluster.Event, error) {
 	k, err := resourceKind(resource)
 	if err != nil {
 		return nil, err
@@ -30,7 +30,7 @@ func (c *Client) Watch(ctx context.Context, resource string, opts engine.ListOpt
 	if err != nil {
 		return nil, err
 	}
-	out := make(chan engine.Event, 64)
+	out := make(chan cluster.Event, 64)
 	go func() {
 		defer close(out)
 		defer resp.Body.Close()
@@ -45,7 +45,7 @@ func (c *Client) Watch(ctx context.Context, resource string, opts engine.ListOpt
 				return
 			}
 			select {
-			case out <- engine.Event{Type: ev.Type, Object: obj}:
+			case out <- cluster.Event{Type: ev.Type, Object: obj}:
 			case <-ctx.Done():
 				return
 			}

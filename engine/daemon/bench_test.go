@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/client"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/enginetest"
 )
 
@@ -133,13 +133,13 @@ func loadWorker(ctx context.Context, c *client.Client, w int) ([]time.Duration, 
 		name := fmt.Sprintf("w%d-%d", w, i)
 		p := enginetest.Pod("", name, map[string]string{"worker": fmt.Sprintf("w%d", w)})
 		p.Spec.NodeName = "nobody"
-		timed(func() error { _, err := c.Create(ctx, p, engine.CreateOptions{}); return err })
+		timed(func() error { _, err := c.Create(ctx, p, cluster.CreateOptions{}); return err })
 		timed(func() error { _, err := c.Get(ctx, "pods", "default", name); return err })
 		timed(func() error {
-			_, err := c.List(ctx, "pods", engine.ListOptions{Namespace: "default", LabelSelector: sel})
+			_, err := c.List(ctx, "pods", cluster.ListOptions{Namespace: "default", LabelSelector: sel})
 			return err
 		})
-		timed(func() error { _, err := c.Delete(ctx, "pods", "default", name, engine.DeleteOptions{}); return err })
+		timed(func() error { _, err := c.Delete(ctx, "pods", "default", name, cluster.DeleteOptions{}); return err })
 	}
 	return lat, errs, first
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/client"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/enginetest"
 )
 
@@ -82,7 +83,7 @@ func connect(t testing.TB, home string) *client.Client {
 }
 
 func TestConformanceDaemonProcess(t *testing.T) {
-	enginetest.Run(t, func(t *testing.T) engine.Interface {
+	enginetest.Run(t, func(t *testing.T) cluster.Interface {
 		home := testHome(t)
 		startDaemon(t, home)
 		return connect(t, home)
@@ -95,7 +96,7 @@ func TestStartStopStatus(t *testing.T) {
 		t.Fatalf("status before start: %v", err)
 	}
 	st := startDaemon(t, home)
-	if st.PID <= 0 || st.PID == os.Getpid() || st.Version.MinVersion != engine.Version {
+	if st.PID <= 0 || st.PID == os.Getpid() || st.Version.MinVersion != cluster.Version {
 		t.Fatalf("state %+v", st)
 	}
 	if _, err := Start(home, Options{}); !errors.Is(err, ErrAlreadyRunning) {
@@ -109,7 +110,7 @@ func TestStartStopStatus(t *testing.T) {
 		}
 	}
 	c := connect(t, home)
-	if _, err := c.Create(context.Background(), enginetest.Pod("", "web", nil), engine.CreateOptions{}); err != nil {
+	if _, err := c.Create(context.Background(), enginetest.Pod("", "web", nil), cluster.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	pid, err := Stop(home, 10*time.Second)
@@ -146,7 +147,7 @@ func TestConnectStartsOnceWhenRacing(t *testing.T) {
 			defer wg.Done()
 			c, err := ConnectWith(home, Options{Engine: engine.Options{NoHostNode: true}})
 			if err == nil {
-				_, err = c.Create(context.Background(), enginetest.Pod("", fmt.Sprintf("p%d", i), nil), engine.CreateOptions{})
+				_, err = c.Create(context.Background(), enginetest.Pod("", fmt.Sprintf("p%d", i), nil), cluster.CreateOptions{})
 				c.(*client.Client).Close()
 			}
 			errs[i] = err
@@ -184,7 +185,7 @@ func TestForegroundRunAndSIGTERMKeepsRequestsWhole(t *testing.T) {
 	}
 	c := client.New(SocketPath(home), client.Options{})
 	defer c.Close()
-	w, err := c.Watch(context.Background(), "pods", engine.ListOptions{})
+	w, err := c.Watch(context.Background(), "pods", cluster.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +224,7 @@ func TestKill9DuringCreateStorm(t *testing.T) {
 			defer wg.Done()
 			for i := 0; ; i++ {
 				name := fmt.Sprintf("w%d-%d", w, i)
-				if _, err := c.Create(context.Background(), enginetest.Pod("", name, nil), engine.CreateOptions{}); err != nil {
+				if _, err := c.Create(context.Background(), enginetest.Pod("", name, nil), cluster.CreateOptions{}); err != nil {
 					return // the engine is gone
 				}
 				mu.Lock()
@@ -243,7 +244,7 @@ func TestKill9DuringCreateStorm(t *testing.T) {
 	c2 := connect(t, home) // starts a new engine
 	pid := readPID(home)
 	t.Cleanup(func() { stopOrKill(t, home, pid) })
-	l, err := c2.List(context.Background(), "pods", engine.ListOptions{})
+	l, err := c2.List(context.Background(), "pods", cluster.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +270,7 @@ func TestTwoClientsWatcherSeesEveryEventInOrder(t *testing.T) {
 	writer, reader := connect(t, home), connect(t, home)
 	ctx := context.Background()
 	const n = 300
-	l, err := reader.List(ctx, "pods", engine.ListOptions{LabelSelector: "app=storm"})
+	l, err := reader.List(ctx, "pods", cluster.ListOptions{LabelSelector: "app=storm"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +283,7 @@ func TestTwoClientsWatcherSeesEveryEventInOrder(t *testing.T) {
 			}
 			p := enginetest.Pod("", fmt.Sprintf("p%03d", i), lbl)
 			p.Spec.NodeName = "nobody" // bound to a node nobody runs: no status writes
-			if _, err := writer.Create(ctx, p, engine.CreateOptions{}); err != nil {
+			if _, err := writer.Create(ctx, p, cluster.CreateOptions{}); err != nil {
 				done <- err
 				return
 			}
@@ -291,7 +292,7 @@ func TestTwoClientsWatcherSeesEveryEventInOrder(t *testing.T) {
 	}()
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	ch, err := reader.Watch(wctx, "pods", engine.ListOptions{LabelSelector: "app=storm", ResourceVersion: l.ResourceVersion})
+	ch, err := reader.Watch(wctx, "pods", cluster.ListOptions{LabelSelector: "app=storm", ResourceVersion: l.ResourceVersion})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +302,7 @@ func TestTwoClientsWatcherSeesEveryEventInOrder(t *testing.T) {
 			next++
 		}
 		want := fmt.Sprintf("p%03d", next)
-		if ev.Type != engine.Added || ev.Object.GetObjectMeta().Name != want {
+		if ev.Type != cluster.Added || ev.Object.GetObjectMeta().Name != want {
 			t.Fatalf("got %s %s, want ADDED %s", ev.Type, ev.Object.GetObjectMeta().Name, want)
 		}
 		next++
@@ -345,7 +346,7 @@ func TestNonOwnerCannotConnect(t *testing.T) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	cmd.Run() // the connect itself succeeds; the engine closes it at once
 	c := connect(t, home)
-	if _, err := c.List(context.Background(), "pods", engine.ListOptions{}); err != nil {
+	if _, err := c.List(context.Background(), "pods", cluster.ListOptions{}); err != nil {
 		t.Fatalf("the owner can no longer connect: %v", err)
 	}
 	log, _ := os.ReadFile(filepath.Join(home, LogFile))

@@ -19,6 +19,7 @@ import (
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/client"
+	"github.com/minspace/min/engine/cluster"
 )
 
 // Test CIDRs: each package that runs real pods has a range of its own,
@@ -134,12 +135,12 @@ func (h *hostEngine) deletePods() {
 	defer e.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	list, _ := e.List(ctx, "pods", engine.ListOptions{})
+	list, _ := e.List(ctx, "pods", cluster.ListOptions{})
 	zero := int64(0)
 	for _, o := range list.Items {
 		m := o.GetObjectMeta()
-		e.Delete(ctx, "pods", m.Namespace, m.Name, engine.DeleteOptions{GracePeriodSeconds: &zero})
-		engine.WaitFor(ctx, e, "pods", m.Namespace, m.Name, func(o api.Object) bool { return o == nil })
+		e.Delete(ctx, "pods", m.Namespace, m.Name, cluster.DeleteOptions{GracePeriodSeconds: &zero})
+		cluster.WaitFor(ctx, e, "pods", m.Namespace, m.Name, func(o api.Object) bool { return o == nil })
 	}
 	// Sandboxes of deleted pods are removed in the background: wait until
 	// the runtime's state has no pod left.
@@ -199,11 +200,11 @@ func TestRealPodOverSocketSurvivesEngineRestart(t *testing.T) {
 		Command: []string{"sh", "-c", "echo hello from $(hostname); exec nc -ll -p 7000 -e cat"}}}}}
 	one := int64(1)
 	p.Spec.TerminationGracePeriodSeconds = &one
-	if _, err := c.Create(ctx, p, engine.CreateOptions{}); err != nil {
+	if _, err := c.Create(ctx, p, cluster.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	running := func(o api.Object) bool { return o != nil && o.(*api.Pod).Status.Phase == "Running" }
-	if _, err := engine.WaitFor(ctx, c, "pods", "", "web", running); err != nil {
+	if _, err := cluster.WaitFor(ctx, c, "pods", "", "web", running); err != nil {
 		cur, _ := c.Get(context.Background(), "pods", "", "web")
 		t.Fatalf("%v; pod now %+v", err, cur)
 	}
@@ -215,7 +216,7 @@ func TestRealPodOverSocketSurvivesEngineRestart(t *testing.T) {
 	before, _ := c.Get(ctx, "pods", "", "web")
 	h.stop() // SIGTERM's path: the engine goes, the pod stays
 	c = h.start()
-	after, err := engine.WaitFor(ctx, c, "pods", "", "web", running)
+	after, err := cluster.WaitFor(ctx, c, "pods", "", "web", running)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +232,7 @@ func TestRealPodOverSocketSurvivesEngineRestart(t *testing.T) {
 func checkPodIO(t *testing.T, ctx context.Context, c *client.Client) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code, err := c.Exec(ctx, "default", "web", engine.ExecOptions{Command: []string{"sh", "-c", "cat; echo err >&2; exit 3"},
+	code, err := c.Exec(ctx, "default", "web", cluster.ExecOptions{Command: []string{"sh", "-c", "cat; echo err >&2; exit 3"},
 		Stdin: strings.NewReader("from stdin\n"), Stdout: &out, Stderr: &errb})
 	if err != nil || code != 3 || out.String() != "from stdin\n" || errb.String() != "err\n" {
 		t.Fatalf("exec: %d %v %q %q", code, err, out.String(), errb.String())
@@ -239,7 +240,7 @@ func checkPodIO(t *testing.T, ctx context.Context, c *client.Client) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		var logs bytes.Buffer
-		err := c.Logs(ctx, "default", "web", engine.LogOptions{}, &logs)
+		err := c.Logs(ctx, "default", "web", cluster.LogOptions{}, &logs)
 		if err == nil && logs.String() == "hello from web\n" {
 			break
 		}
@@ -286,10 +287,10 @@ func BenchmarkPodStartToRunning(b *testing.B) {
 		p := &api.Pod{ObjectMeta: api.ObjectMeta{Name: name}, Spec: api.PodSpec{TerminationGracePeriodSeconds: &zero,
 			Containers: []api.Container{{Name: "c", Image: "busybox", Command: []string{"sleep", "1000"}}}}}
 		t0 := time.Now()
-		if _, err := c.Create(ctx, p, engine.CreateOptions{}); err != nil {
+		if _, err := c.Create(ctx, p, cluster.CreateOptions{}); err != nil {
 			b.Fatal(err)
 		}
-		got, err := engine.WaitFor(ctx, c, "pods", "", name, running)
+		got, err := cluster.WaitFor(ctx, c, "pods", "", name, running)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -298,10 +299,10 @@ func BenchmarkPodStartToRunning(b *testing.B) {
 		if ip := got.(*api.Pod).Status.PodIP; ip == "" {
 			b.Fatalf("running without a pod IP: %+v", got.(*api.Pod).Status)
 		}
-		if _, err := c.Delete(ctx, "pods", "default", name, engine.DeleteOptions{GracePeriodSeconds: &zero}); err != nil {
+		if _, err := c.Delete(ctx, "pods", "default", name, cluster.DeleteOptions{GracePeriodSeconds: &zero}); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := engine.WaitFor(ctx, c, "pods", "", name, func(o api.Object) bool { return o == nil }); err != nil {
+		if _, err := cluster.WaitFor(ctx, c, "pods", "", name, func(o api.Object) bool { return o == nil }); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()

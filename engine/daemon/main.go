@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/cluster"
 )
 
 // Usage is the help text of Main.
@@ -42,7 +43,7 @@ func mainWith(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("minish engine", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, Usage) }
-	home := fs.String("home", engine.DefaultHome(), "")
+	home := fs.String("home", cluster.DefaultHome(), "")
 	listen := fs.String("listen", "", "")
 	remote := fs.Bool("allow-non-loopback", false, "")
 	detached := fs.Bool("detached", false, "")

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/server"
 	"github.com/minspace/min/engine/store"
 )
@@ -101,7 +102,7 @@ func Run(ctx context.Context, home string, opts Options) error {
 		logger.Printf("writing the pid file: %v", err)
 	}
 	defer removePID(home)
-	logger.Printf("Min %s (Kubernetes %s) serving %s, pid %d", engine.Version, engine.KubeVersion, SocketPath(home), os.Getpid())
+	logger.Printf("Min %s (Kubernetes %s) serving %s, pid %d", cluster.Version, cluster.KubeVersion, SocketPath(home), os.Getpid())
 	if opts.Ready != nil {
 		opts.Ready()
 	}

@@ -13,8 +13,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/client"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/server/wire"
 	"golang.org/x/sys/unix"
 )
@@ -199,14 +199,14 @@ func alive(pid int) bool {
 
 // Connect returns a client of the engine of home, starting one in the
 // background first when none answers.
-func Connect(home string) (engine.Interface, error) {
+func Connect(home string) (cluster.Interface, error) {
 	return ConnectWith(home, Options{})
 }
 
 // ConnectWith is Connect with options for the engine it may start. Many
 // processes may call it at once: a flock on start.lock lets one start the
 // engine while the others wait for it.
-func ConnectWith(home string, opts Options) (engine.Interface, error) {
+func ConnectWith(home string, opts Options) (cluster.Interface, error) {
 	opts = opts.withDefaults()
 	if c, err := dial(home); err == nil || errors.Is(err, client.ErrVersionMismatch) {
 		return c, err

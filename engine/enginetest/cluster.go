@@ -10,73 +10,74 @@ import (
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 )
 
-func testNamespaces(t *testing.T, c engine.Interface) {
+func testNamespaces(t *testing.T, c cluster.Interface) {
 	ctx := ctxT(t)
 	mustCreate(t, c, &api.Namespace{ObjectMeta: api.ObjectMeta{Name: "doomed"}})
 	for _, n := range []string{"a", "b"} {
 		mustCreate(t, c, Pod("doomed", n, nil))
 	}
-	_, err := c.Create(ctx, &api.Namespace{ObjectMeta: api.ObjectMeta{Name: "doomed"}}, engine.CreateOptions{})
+	_, err := c.Create(ctx, &api.Namespace{ObjectMeta: api.ObjectMeta{Name: "doomed"}}, cluster.CreateOptions{})
 	wantErr(t, "namespace exists", err, api.ErrAlreadyExists, `namespaces "doomed" already exists`)
-	_, err = c.Create(ctx, &api.Namespace{ObjectMeta: api.ObjectMeta{Name: "has.dot"}}, engine.CreateOptions{})
+	_, err = c.Create(ctx, &api.Namespace{ObjectMeta: api.ObjectMeta{Name: "has.dot"}}, cluster.CreateOptions{})
 	wantErr(t, "namespace with a dot", err, api.ErrInvalid, "")
-	out, err := c.Delete(ctx, "namespaces", "", "doomed", engine.DeleteOptions{})
+	out, err := c.Delete(ctx, "namespaces", "", "doomed", cluster.DeleteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ns := out.(*api.Namespace); ns.Status.Phase != "Terminating" || ns.DeletionTimestamp == nil {
 		t.Fatalf("deleted namespace: %+v", ns)
 	}
-	if _, err := engine.WaitFor(ctx, c, "namespaces", "", "doomed", func(o api.Object) bool { return o == nil }); err != nil {
+	if _, err := cluster.WaitFor(ctx, c, "namespaces", "", "doomed", func(o api.Object) bool { return o == nil }); err != nil {
 		t.Fatal(err)
 	}
-	left, err := c.List(ctx, "pods", engine.ListOptions{Namespace: "doomed"})
+	left, err := c.List(ctx, "pods", cluster.ListOptions{Namespace: "doomed"})
 	if err != nil || len(left.Items) != 0 {
 		t.Fatalf("pods left: %v %v", err, left)
 	}
-	_, err = c.Create(ctx, Pod("doomed", "late", nil), engine.CreateOptions{})
+	_, err = c.Create(ctx, Pod("doomed", "late", nil), cluster.CreateOptions{})
 	wantErr(t, "create in a deleted namespace", err, api.ErrNotFound, `namespaces "doomed" not found`)
 	for _, ns := range []string{"default", "kube-system", "kube-public"} {
-		_, err = c.Delete(ctx, "namespaces", "", ns, engine.DeleteOptions{})
+		_, err = c.Delete(ctx, "namespaces", "", ns, cluster.DeleteOptions{})
 		wantErr(t, "delete "+ns, err, api.ErrForbidden, fmt.Sprintf(`namespaces %q is forbidden: this namespace may not be deleted`, ns))
 	}
 }
 
-func testLabelAndAnnotate(t *testing.T, c engine.Interface) {
+func testLabelAndAnnotate(t *testing.T, c cluster.Interface) {
 	ctx := ctxT(t)
 	mustCreate(t, c, bound("web", map[string]string{"env": "prod"}))
-	_, err := engine.Label(ctx, c, "pods", "", "web", engine.MetaChange{Set: map[string]string{"env": "debug"}})
+	_, err := cluster.Label(ctx, c, "pods", "", "web", cluster.MetaChange{Set: map[string]string{"env": "debug"}})
 	wantErr(t, "label clash", err, api.ErrBadRequest, `'env' already has a value (prod), and --overwrite is false`)
-	res, err := engine.Label(ctx, c, "pods", "", "web", engine.MetaChange{Set: map[string]string{"env": "debug"}, Overwrite: true, Remove: []string{"nope"}})
+	res, err := cluster.Label(ctx, c, "pods", "", "web", cluster.MetaChange{Set: map[string]string{"env": "debug"}, Overwrite: true, Remove: []string{"nope"}})
 	if err != nil || !res.Changed || res.Object.GetObjectMeta().Labels["env"] != "debug" || len(res.Missing) != 1 || res.Missing[0] != "nope" {
 		t.Fatalf("label: %+v %v", res, err)
 	}
-	res, err = engine.Label(ctx, c, "pods", "", "web", engine.MetaChange{Set: map[string]string{"env": "debug"}})
+	res, err = cluster.Label(ctx, c, "pods", "", "web", cluster.MetaChange{Set: map[string]string{"env": "debug"}})
 	if err != nil || res.Changed {
 		t.Fatalf("same value: %+v %v", res, err)
 	}
-	_, err = engine.Label(ctx, c, "pods", "", "web", engine.MetaChange{Set: map[string]string{"x": "y"}, ResourceVersion: "1"})
+	_, err = cluster.Label(ctx, c, "pods", "", "web", cluster.MetaChange{Set: map[string]string{"x": "y"}, ResourceVersion: "1"})
 	wantErr(t, "label with a stale resourceVersion", err, api.ErrConflict, "")
-	engine.Annotate(ctx, c, "pods", "", "web", engine.MetaChange{Set: map[string]string{"a": "1", "b": "2"}})
-	_, err = engine.Annotate(ctx, c, "pods", "", "web", engine.MetaChange{Set: map[string]string{"a": "9", "b": "8"}})
+	cluster.Annotate(ctx, c, "pods", "", "web", cluster.MetaChange{Set: map[string]string{"a": "1", "b": "2"}})
+	_, err = cluster.Annotate(ctx, c, "pods", "", "web", cluster.MetaChange{Set: map[string]string{"a": "9", "b": "8"}})
 	wantErr(t, "annotate clash", err, api.ErrBadRequest,
 		`--overwrite is false but found the following declared annotation(s): 'a' already has a value (1); 'b' already has a value (2)`)
-	res, err = engine.Annotate(ctx, c, "pods", "", "web", engine.MetaChange{Remove: []string{"a"}})
+	res, err = cluster.Annotate(ctx, c, "pods", "", "web", cluster.MetaChange{Remove: []string{"a"}})
 	if err != nil || res.Object.GetObjectMeta().Annotations["a"] != "" || res.Object.GetObjectMeta().Annotations["b"] != "2" {
 		t.Fatalf("annotate remove: %+v %v", res, err)
 	}
-	_, err = engine.Label(ctx, c, "pods", "", "missing", engine.MetaChange{Set: map[string]string{"a": "b"}})
+	_, err = cluster.Label(ctx, c, "pods", "", "missing", cluster.MetaChange{Set: map[string]string{"a": "b"}})
 	wantErr(t, "label a missing pod", err, api.ErrNotFound, `pods "missing" not found`)
 }
 
-func testEvents(t *testing.T, c engine.Interface) {
+func testEvents(t *testing.T, c cluster.Interface) {
 	mustCreate(t, c, SimulatedNode("n1", nil))
 	mustCreate(t, c, Pod("", "web", nil))
 	want := "Successfully assigned default/web to n1"
 	eventually(t, "Scheduled event", func() (bool, string) {
-		l, err := c.List(ctxT(t), "events", engine.ListOptions{Namespace: "default", FieldSelector: "involvedObject.name=web"})
+		l, err := c.List(ctxT(t), "events", cluster.ListOptions{Namespace: "default", FieldSelector: "involvedObject.name=web"})
 		if err != nil {
 			return false, err.Error()
 		}
@@ -90,8 +91,8 @@ func testEvents(t *testing.T, c engine.Interface) {
 	})
 }
 
-func podsOf(t *testing.T, c engine.Interface, sel string) []*api.Pod {
-	l, err := c.List(ctxT(t), "pods", engine.ListOptions{Namespace: "default", LabelSelector: sel})
+func podsOf(t *testing.T, c cluster.Interface, sel string) []*api.Pod {
+	l, err := c.List(ctxT(t), "pods", cluster.ListOptions{Namespace: "default", LabelSelector: sel})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func podsOf(t *testing.T, c engine.Interface, sel string) []*api.Pod {
 	return out
 }
 
-func rcReady(t *testing.T, c engine.Interface, name string, n int32) func() (bool, string) {
+func rcReady(t *testing.T, c cluster.Interface, name string, n int32) func() (bool, string) {
 	return func() (bool, string) {
 		o, err := c.Get(ctxT(t), "replicationcontrollers", "", name)
 		if err != nil {
@@ -122,7 +123,7 @@ func rcReady(t *testing.T, c engine.Interface, name string, n int32) func() (boo
 	}
 }
 
-func testReplicationController(t *testing.T, c engine.Interface) {
+func testReplicationController(t *testing.T, c cluster.Interface) {
 	ctx := ctxT(t)
 	for i := range 2 {
 		mustCreate(t, c, SimulatedNode(fmt.Sprintf("n%d", i), nil))
@@ -133,11 +134,11 @@ func testReplicationController(t *testing.T, c engine.Interface) {
 	if !strings.HasPrefix(pods[0].Name, "kubia-") || pods[0].OwnerReferences[0].Kind != "ReplicationController" {
 		t.Fatalf("pod %+v", pods[0].ObjectMeta)
 	}
-	if _, err := c.Patch(ctx, "replicationcontrollers", "", "kubia", []byte(`{"spec":{"replicas":1}}`), engine.UpdateOptions{}); err != nil {
+	if _, err := c.Patch(ctx, "replicationcontrollers", "", "kubia", []byte(`{"spec":{"replicas":1}}`), cluster.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "scaled to 1", rcReady(t, c, "kubia", 1))
-	if _, err := c.Delete(ctx, "replicationcontrollers", "", "kubia", engine.DeleteOptions{PropagationPolicy: engine.PropagationOrphan}); err != nil {
+	if _, err := c.Delete(ctx, "replicationcontrollers", "", "kubia", cluster.DeleteOptions{PropagationPolicy: cluster.PropagationOrphan}); err != nil {
 		t.Fatal(err)
 	}
 	left := podsOf(t, c, "app=kubia")
@@ -149,7 +150,7 @@ func testReplicationController(t *testing.T, c engine.Interface) {
 	}
 	mustCreate(t, c, RC("web", 2))
 	eventually(t, "2 ready", rcReady(t, c, "web", 2))
-	if _, err := c.Delete(ctx, "replicationcontrollers", "", "web", engine.DeleteOptions{}); err != nil {
+	if _, err := c.Delete(ctx, "replicationcontrollers", "", "web", cluster.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "pods of a deleted RC gone", func() (bool, string) {
@@ -158,7 +159,7 @@ func testReplicationController(t *testing.T, c engine.Interface) {
 	})
 }
 
-func testCordonDrain(t *testing.T, c engine.Interface) {
+func testCordonDrain(t *testing.T, c cluster.Interface) {
 	ctx := ctxT(t)
 	mustCreate(t, c, SimulatedNode("a", nil))
 	mustCreate(t, c, SimulatedNode("b", nil))
@@ -184,27 +185,27 @@ func testCordonDrain(t *testing.T, c engine.Interface) {
 	wantErr(t, "cordon a missing node", err, api.ErrNotFound, `nodes "zzz" not found`)
 }
 
-func testPodIO(t *testing.T, c engine.Interface) {
+func testPodIO(t *testing.T, c cluster.Interface) {
 	ctx := ctxT(t)
 	mustCreate(t, c, SimulatedNode("n1", nil))
 	mustCreate(t, c, Pod("", "web", nil))
 	mustCreate(t, c, Pod("", "pending", map[string]string{"x": "y"}))
-	c.Patch(ctx, "pods", "", "pending", []byte(`{"spec":{"nodeSelector":{"no":"where"}}}`), engine.UpdateOptions{})
-	if _, err := engine.WaitFor(ctx, c, "pods", "", "web", func(o api.Object) bool {
+	c.Patch(ctx, "pods", "", "pending", []byte(`{"spec":{"nodeSelector":{"no":"where"}}}`), cluster.UpdateOptions{})
+	if _, err := cluster.WaitFor(ctx, c, "pods", "", "web", func(o api.Object) bool {
 		return o != nil && o.(*api.Pod).Status.Phase == "Running"
 	}); err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	err := c.Logs(ctx, "default", "web", engine.LogOptions{}, &buf)
+	err := c.Logs(ctx, "default", "web", cluster.LogOptions{}, &buf)
 	wantErr(t, "logs of a simulated pod", err, api.ErrBadRequest, "pod web runs on simulated node n1: it has no logs")
-	_, err = c.Exec(ctx, "default", "web", engine.ExecOptions{Command: []string{"true"}, Stdout: &buf})
+	_, err = c.Exec(ctx, "default", "web", cluster.ExecOptions{Command: []string{"true"}, Stdout: &buf})
 	wantErr(t, "exec in a simulated pod", err, api.ErrBadRequest, "pod web runs on simulated node n1: it has no processes to exec into")
 	_, err = c.DialPod(ctx, "default", "web", 80)
 	wantErr(t, "dial a simulated pod", err, api.ErrBadRequest, "pod web runs on simulated node n1: nothing listens there")
-	err = c.Logs(ctx, "default", "nope", engine.LogOptions{}, &buf)
+	err = c.Logs(ctx, "default", "nope", cluster.LogOptions{}, &buf)
 	wantErr(t, "logs of a missing pod", err, api.ErrNotFound, `pods "nope" not found`)
-	_, err = c.Exec(ctx, "default", "nope", engine.ExecOptions{Command: []string{"true"}})
+	_, err = c.Exec(ctx, "default", "nope", cluster.ExecOptions{Command: []string{"true"}})
 	wantErr(t, "exec in a missing pod", err, api.ErrNotFound, `pods "nope" not found`)
 	_, err = c.DialPod(ctx, "default", "nope", 80)
 	wantErr(t, "dial a missing pod", err, api.ErrNotFound, `pods "nope" not found`)

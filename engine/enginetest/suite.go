@@ -9,19 +9,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 	"k8s.io/apimachinery/pkg/labels"
 )
 
 // Open returns a fresh engine for one case.
-type Open func(t *testing.T) engine.Interface
+type Open func(t *testing.T) cluster.Interface
 
 // Run runs every case of the suite against the backends open returns.
 func Run(t *testing.T, open Open) {
 	cases := []struct {
 		name string
-		run  func(t *testing.T, c engine.Interface)
+		run  func(t *testing.T, c cluster.Interface)
 	}{
 		{"CreateSetsServerFields", testCreateSetsServerFields},
 		{"CreateErrors", testCreateErrors},
@@ -63,7 +63,7 @@ func Pod(ns, name string, lbls map[string]string) *api.Pod {
 // SimulatedNode returns a node whose pods run without processes.
 func SimulatedNode(name string, lbls map[string]string) *api.Node {
 	return &api.Node{ObjectMeta: api.ObjectMeta{Name: name, Labels: lbls,
-		Annotations: map[string]string{engine.NodeTypeAnnotation: engine.NodeSimulated}}}
+		Annotations: map[string]string{api.NodeTypeAnnotation: api.NodeSimulated}}}
 }
 
 // RC returns a replication controller of busybox pods labelled app=name.
@@ -83,9 +83,9 @@ func ctxT(t *testing.T) context.Context {
 	return ctx
 }
 
-func mustCreate(t *testing.T, c engine.Interface, obj api.Object) api.Object {
+func mustCreate(t *testing.T, c cluster.Interface, obj api.Object) api.Object {
 	t.Helper()
-	out, err := c.Create(ctxT(t), obj, engine.CreateOptions{})
+	out, err := c.Create(ctxT(t), obj, cluster.CreateOptions{})
 	if err != nil {
 		t.Fatalf("create %s: %v", obj.GetObjectMeta().Name, err)
 	}
@@ -137,7 +137,7 @@ func eventually(t *testing.T, what string, cond func() (bool, string)) {
 	}
 }
 
-func testCreateSetsServerFields(t *testing.T, c engine.Interface) {
+func testCreateSetsServerFields(t *testing.T, c cluster.Interface) {
 	p := Pod("", "web", map[string]string{"app": "web"})
 	p.Status.Phase = "Running" // ignored on create
 	got := mustCreate(t, c, p).(*api.Pod)
@@ -166,7 +166,7 @@ func testCreateSetsServerFields(t *testing.T, c engine.Interface) {
 	}
 }
 
-func testCreateErrors(t *testing.T, c engine.Interface) {
+func testCreateErrors(t *testing.T, c cluster.Interface) {
 	mustCreate(t, c, Pod("", "web", nil))
 	noImage := Pod("", "noimage", nil)
 	noImage.Spec.Containers[0].Image = ""
@@ -187,11 +187,11 @@ func testCreateErrors(t *testing.T, c engine.Interface) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := c.Create(ctxT(t), tc.obj, engine.CreateOptions{})
+			_, err := c.Create(ctxT(t), tc.obj, cluster.CreateOptions{})
 			wantErr(t, tc.name, err, tc.class, tc.msg)
 		})
 	}
-	_, err := c.Create(ctxT(t), Pod("", "Kubia_Manual", nil), engine.CreateOptions{})
+	_, err := c.Create(ctxT(t), Pod("", "Kubia_Manual", nil), cluster.CreateOptions{})
 	var se *api.StatusError
 	if !errors.As(err, &se) || se.Details == nil || len(se.Details.Causes) == 0 || se.Details.Causes[0].Field != "metadata.name" ||
 		!strings.HasPrefix(err.Error(), `Pod "Kubia_Manual" is invalid: metadata.name: Invalid value: "Kubia_Manual": a lowercase RFC 1123 subdomain`) {
@@ -202,7 +202,7 @@ func testCreateErrors(t *testing.T, c engine.Interface) {
 	}
 }
 
-func testGenerateName(t *testing.T, c engine.Interface) {
+func testGenerateName(t *testing.T, c cluster.Interface) {
 	p := Pod("", "", nil)
 	p.GenerateName = "kubia-"
 	name := mustCreate(t, c, p).GetObjectMeta().Name
@@ -211,16 +211,16 @@ func testGenerateName(t *testing.T, c engine.Interface) {
 	}
 }
 
-func testDryRun(t *testing.T, c engine.Interface) {
+func testDryRun(t *testing.T, c cluster.Interface) {
 	ctx := ctxT(t)
-	out, err := c.Create(ctx, Pod("", "dry", nil), engine.CreateOptions{DryRun: true})
+	out, err := c.Create(ctx, Pod("", "dry", nil), cluster.CreateOptions{DryRun: true})
 	if err != nil || out.GetObjectMeta().Name != "dry" {
 		t.Fatalf("dry-run create: %v %v", out, err)
 	}
 	_, err = c.Get(ctx, "pods", "", "dry")
 	wantErr(t, "get after dry run", err, api.ErrNotFound, `pods "dry" not found`)
 	mustCreate(t, c, Pod("", "real", nil))
-	if _, err := c.Delete(ctx, "pods", "", "real", engine.DeleteOptions{DryRun: true}); err != nil {
+	if _, err := c.Delete(ctx, "pods", "", "real", cluster.DeleteOptions{DryRun: true}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Get(ctx, "pods", "", "real"); err != nil {
@@ -228,7 +228,7 @@ func testDryRun(t *testing.T, c engine.Interface) {
 	}
 }
 
-func testGetErrors(t *testing.T, c engine.Interface) {
+func testGetErrors(t *testing.T, c cluster.Interface) {
 	ctx := ctxT(t)
 	cases := []struct {
 		name, resource, ns, obj string
@@ -252,14 +252,14 @@ func testGetErrors(t *testing.T, c engine.Interface) {
 	}
 }
 
-func testUpdateAndConflicts(t *testing.T, c engine.Interface) {
+func testUpdateAndConflicts(t *testing.T, c cluster.Interface) {
 	ctx := ctxT(t)
 	p := Pod("", "web", nil)
 	p.Spec.NodeName = "elsewhere" // bound to a node nobody runs: nothing writes to it
 	out := mustCreate(t, c, p)
 	first := out.DeepCopyObject()
 	first.GetObjectMeta().Labels = map[string]string{"a": "1"}
-	upd, err := c.Update(ctx, first, engine.UpdateOptions{})
+	upd, err := c.Update(ctx, first, cluster.UpdateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,23 +268,23 @@ func testUpdateAndConflicts(t *testing.T, c engine.Interface) {
 	}
 	stale := out.DeepCopyObject()
 	stale.GetObjectMeta().Labels = map[string]string{"a": "2"}
-	_, err = c.Update(ctx, stale, engine.UpdateOptions{})
+	_, err = c.Update(ctx, stale, cluster.UpdateOptions{})
 	wantErr(t, "stale update", err, api.ErrConflict,
 		`Operation cannot be fulfilled on pods "web": the object has been modified; please apply your changes to the latest version and try again`)
-	_, err = c.Update(ctx, Pod("", "absent", nil), engine.UpdateOptions{})
+	_, err = c.Update(ctx, Pod("", "absent", nil), cluster.UpdateOptions{})
 	wantErr(t, "update of a missing pod", err, api.ErrNotFound, `pods "absent" not found`)
 	changed := upd.DeepCopyObject().(*api.Pod)
 	changed.Spec.Containers = append(changed.Spec.Containers, api.Container{Name: "extra", Image: "busybox"})
-	_, err = c.Update(ctx, changed, engine.UpdateOptions{})
+	_, err = c.Update(ctx, changed, cluster.UpdateOptions{})
 	wantErr(t, "immutable pod spec", err, api.ErrInvalid, "")
 }
 
-func testMergePatch(t *testing.T, c engine.Interface) {
+func testMergePatch(t *testing.T, c cluster.Interface) {
 	ctx := ctxT(t)
 	p := Pod("", "web", map[string]string{"app": "web", "env": "dev"})
 	p.Spec.NodeName = "elsewhere"
 	out := mustCreate(t, c, p)
-	got, err := c.Patch(ctx, "pods", "", "web", []byte(`{"metadata":{"labels":{"env":"prod","app":null}}}`), engine.UpdateOptions{})
+	got, err := c.Patch(ctx, "pods", "", "web", []byte(`{"metadata":{"labels":{"env":"prod","app":null}}}`), cluster.UpdateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,39 +292,39 @@ func testMergePatch(t *testing.T, c engine.Interface) {
 		t.Fatalf("labels after patch: %v", l)
 	}
 	stale := fmt.Sprintf(`{"metadata":{"resourceVersion":%q,"labels":{"x":"y"}}}`, out.GetObjectMeta().ResourceVersion)
-	_, err = c.Patch(ctx, "pods", "", "web", []byte(stale), engine.UpdateOptions{})
+	_, err = c.Patch(ctx, "pods", "", "web", []byte(stale), cluster.UpdateOptions{})
 	wantErr(t, "stale patch", err, api.ErrConflict, "")
-	_, err = c.Patch(ctx, "pods", "", "web", []byte(`{"metadata":`), engine.UpdateOptions{})
+	_, err = c.Patch(ctx, "pods", "", "web", []byte(`{"metadata":`), cluster.UpdateOptions{})
 	wantErr(t, "malformed patch", err, api.ErrBadRequest, "")
-	_, err = c.Patch(ctx, "pods", "", "nope", []byte(`{}`), engine.UpdateOptions{})
+	_, err = c.Patch(ctx, "pods", "", "nope", []byte(`{}`), cluster.UpdateOptions{})
 	wantErr(t, "patch of a missing pod", err, api.ErrNotFound, `pods "nope" not found`)
-	_, err = c.Patch(ctx, "pods", "", "web", []byte(`{"metadata":{"labels":{"bad key!":"x"}}}`), engine.UpdateOptions{})
+	_, err = c.Patch(ctx, "pods", "", "web", []byte(`{"metadata":{"labels":{"bad key!":"x"}}}`), cluster.UpdateOptions{})
 	wantErr(t, "invalid label", err, api.ErrInvalid, "")
 }
 
-func testDelete(t *testing.T, c engine.Interface) {
+func testDelete(t *testing.T, c cluster.Interface) {
 	ctx := ctxT(t)
 	out := mustCreate(t, c, Pod("", "web", nil))
-	_, err := c.Delete(ctx, "pods", "", "web", engine.DeleteOptions{PreconditionUID: "not-the-uid"})
+	_, err := c.Delete(ctx, "pods", "", "web", cluster.DeleteOptions{PreconditionUID: "not-the-uid"})
 	wantErr(t, "precondition", err, api.ErrConflict,
 		`Operation cannot be fulfilled on pods "web": Precondition failed: UID in precondition: not-the-uid, UID in object meta: `+out.GetObjectMeta().UID)
-	gone, err := c.Delete(ctx, "pods", "", "web", engine.DeleteOptions{PreconditionUID: out.GetObjectMeta().UID})
+	gone, err := c.Delete(ctx, "pods", "", "web", cluster.DeleteOptions{PreconditionUID: out.GetObjectMeta().UID})
 	if err != nil || gone.GetObjectMeta().Name != "web" {
 		t.Fatalf("delete: %v %v", gone, err)
 	}
 	_, err = c.Get(ctx, "pods", "", "web")
 	wantErr(t, "get after delete", err, api.ErrNotFound, `pods "web" not found`)
-	_, err = c.Delete(ctx, "pods", "", "web", engine.DeleteOptions{})
+	_, err = c.Delete(ctx, "pods", "", "web", cluster.DeleteOptions{})
 	wantErr(t, "second delete", err, api.ErrNotFound, `pods "web" not found`)
-	_, err = c.Delete(ctx, "namespaces", "", "default", engine.DeleteOptions{})
+	_, err = c.Delete(ctx, "namespaces", "", "default", cluster.DeleteOptions{})
 	wantErr(t, "delete default", err, api.ErrForbidden, `namespaces "default" is forbidden: this namespace may not be deleted`)
-	_, err = c.Delete(ctx, "pods", "", "x", engine.DeleteOptions{PropagationPolicy: "Sometimes"})
+	_, err = c.Delete(ctx, "pods", "", "x", cluster.DeleteOptions{PropagationPolicy: "Sometimes"})
 	if err == nil {
 		t.Fatal("a bad propagation policy must fail")
 	}
 }
 
-func testLabelSelectors(t *testing.T, c engine.Interface) {
+func testLabelSelectors(t *testing.T, c cluster.Interface) {
 	for name, l := range map[string]map[string]string{
 		"a": {"app": "kubia", "env": "prod"},
 		"b": {"app": "kubia", "env": "dev"},
@@ -348,7 +348,7 @@ func testLabelSelectors(t *testing.T, c engine.Interface) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.sel, func(t *testing.T) {
-			l, err := c.List(ctxT(t), "pods", engine.ListOptions{Namespace: "default", LabelSelector: tc.sel})
+			l, err := c.List(ctxT(t), "pods", cluster.ListOptions{Namespace: "default", LabelSelector: tc.sel})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -362,12 +362,12 @@ func testLabelSelectors(t *testing.T, c engine.Interface) {
 	}
 	for _, bad := range []string{"app=(", "a b", "env in prod", "=x"} {
 		_, perr := labels.Parse(bad)
-		_, err := c.List(ctxT(t), "pods", engine.ListOptions{LabelSelector: bad})
+		_, err := c.List(ctxT(t), "pods", cluster.ListOptions{LabelSelector: bad})
 		wantErr(t, "selector "+bad, err, api.ErrBadRequest, perr.Error())
 	}
 }
 
-func testFieldSelectors(t *testing.T, c engine.Interface) {
+func testFieldSelectors(t *testing.T, c cluster.Interface) {
 	mustCreate(t, c, SimulatedNode("n1", nil))
 	a := Pod("", "a", nil)
 	a.Spec.NodeName = "n1"
@@ -376,7 +376,7 @@ func testFieldSelectors(t *testing.T, c engine.Interface) {
 	b.Spec.NodeSelector = map[string]string{"no": "where"} // stays Pending, unscheduled
 	mustCreate(t, c, b)
 	eventually(t, "pod a running", func() (bool, string) {
-		l, err := c.List(ctxT(t), "pods", engine.ListOptions{FieldSelector: "status.phase=Running"})
+		l, err := c.List(ctxT(t), "pods", cluster.ListOptions{FieldSelector: "status.phase=Running"})
 		return err == nil && sortedNames(l.Items) == "a", fmt.Sprint(err)
 	})
 	cases := []struct{ sel, want string }{
@@ -389,7 +389,7 @@ func testFieldSelectors(t *testing.T, c engine.Interface) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.sel, func(t *testing.T) {
-			l, err := c.List(ctxT(t), "pods", engine.ListOptions{FieldSelector: tc.sel})
+			l, err := c.List(ctxT(t), "pods", cluster.ListOptions{FieldSelector: tc.sel})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -398,34 +398,34 @@ func testFieldSelectors(t *testing.T, c engine.Interface) {
 			}
 		})
 	}
-	_, err := c.List(ctxT(t), "pods", engine.ListOptions{FieldSelector: "spec.color=red"})
+	_, err := c.List(ctxT(t), "pods", cluster.ListOptions{FieldSelector: "spec.color=red"})
 	wantErr(t, "unsupported field", err, api.ErrBadRequest, "")
 	if !strings.Contains(err.Error(), "field label not supported: spec.color") {
 		t.Fatalf("unsupported field text: %v", err)
 	}
 }
 
-func testListAcrossNamespaces(t *testing.T, c engine.Interface) {
+func testListAcrossNamespaces(t *testing.T, c cluster.Interface) {
 	mustCreate(t, c, &api.Namespace{ObjectMeta: api.ObjectMeta{Name: "other"}})
 	mustCreate(t, c, Pod("default", "web", nil))
 	mustCreate(t, c, Pod("other", "web", nil))
 	ctx := ctxT(t)
-	all, err := c.List(ctx, "pods", engine.ListOptions{})
+	all, err := c.List(ctx, "pods", cluster.ListOptions{})
 	if err != nil || len(all.Items) != 2 {
 		t.Fatalf("all namespaces: %v %d", err, len(all.Items))
 	}
 	if all.Items[0].GetObjectMeta().Namespace != "default" || all.Items[1].GetObjectMeta().Namespace != "other" {
 		t.Fatalf("order: %v %v", all.Items[0].GetObjectMeta(), all.Items[1].GetObjectMeta())
 	}
-	one, err := c.List(ctx, "pods", engine.ListOptions{Namespace: "other"})
+	one, err := c.List(ctx, "pods", cluster.ListOptions{Namespace: "other"})
 	if err != nil || len(one.Items) != 1 || one.Items[0].GetObjectMeta().Namespace != "other" {
 		t.Fatalf("one namespace: %v %v", err, one)
 	}
-	none, err := c.List(ctx, "pods", engine.ListOptions{Namespace: "missing"})
+	none, err := c.List(ctx, "pods", cluster.ListOptions{Namespace: "missing"})
 	if err != nil || len(none.Items) != 0 {
 		t.Fatalf("a missing namespace lists empty: %v %v", err, none)
 	}
-	nss, err := c.List(ctx, "namespaces", engine.ListOptions{})
+	nss, err := c.List(ctx, "namespaces", cluster.ListOptions{})
 	if err != nil || !strings.Contains(sortedNames(nss.Items), "default,kube-node-lease,kube-public,kube-system,other") {
 		t.Fatalf("namespaces: %v %v", err, sortedNames(nss.Items))
 	}
@@ -433,8 +433,8 @@ func testListAcrossNamespaces(t *testing.T, c engine.Interface) {
 
 // testImagesWithoutHostNode: an engine that runs no node of this machine
 // has no image store, and says so the same way on every backend.
-func testImagesWithoutHostNode(t *testing.T, c engine.Interface) {
-	is, ok := c.(engine.ImageService)
+func testImagesWithoutHostNode(t *testing.T, c cluster.Interface) {
+	is, ok := c.(cluster.ImageService)
 	if !ok {
 		t.Skip("this backend has no ImageService")
 	}
@@ -445,7 +445,7 @@ func testImagesWithoutHostNode(t *testing.T, c engine.Interface) {
 	wantErr(t, "import", err, api.ErrBadRequest, msg)
 	err = is.RemoveImage(ctxT(t), "docker.io/library/busybox:latest")
 	wantErr(t, "remove", err, api.ErrBadRequest, msg)
-	_, err = is.BuildImage(ctxT(t), engine.ImageBuild{Name: "x", From: "busybox"})
+	_, err = is.BuildImage(ctxT(t), cluster.ImageBuild{Name: "x", From: "busybox"})
 	wantErr(t, "build", err, api.ErrBadRequest, msg)
 	_, err = is.PullImage(ctxT(t), "localhost:5000/x", true)
 	wantErr(t, "pull", err, api.ErrBadRequest, msg)
