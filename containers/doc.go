@@ -22,13 +22,14 @@
 //
 // Entry points: New, then RunPod, PodStatus, WaitPod, StopPod, RemovePod,
 // ListPods (re-adoption), Exec/ExecWith, LogPath/ReadLogs and NetNSPath;
-// RemoveCgroupParent for one-shot clients such as containers/cmd/min-run
-// (`crun run` for Min: one pod, waited for and removed).
+// RunForeground and RemoveCgroupParent for one-shot clients such as
+// containers/cmd/min-run (`crun run` for Min: one container, run from the
+// caller's process with its stdio, waited for and removed; no shim).
 //
-// A start costs two Go process starts (the caller and the shim) and one
-// fork of the container; the runtime starts the shim with CLONE_PIDFD and
-// waits on pidfds through the network poller, so no thread sits in a
-// blocking wait and no pidfd probe forks.
+// A pod start costs a Go process start (the shim) and one fork of the
+// container; the runtime starts the shim with CLONE_PIDFD and waits on
+// pidfds through the network poller, so no thread sits in a blocking wait
+// and no pidfd probe forks. A foreground run costs only the fork.
 //
 // It never imports engine/, bindings/ or gopher-lua. Concurrency: a Runtime
 // holds no mutable state of its own (everything lives in the state directory

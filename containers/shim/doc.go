@@ -26,6 +26,10 @@
 // package itself (which imports it), engine/, bindings/ or gopher-lua. It has
 // no init() work: every binary that embeds Min re-executes into it.
 //
+// Foreground runs a pod of one container from the calling process instead
+// (no shim, socket, state or log): the same throwaway thread also makes the
+// sandbox's net, uts and ipc namespaces before it forks the command.
+//
 // Concurrency: inside the shim, one goroutine supervises each container; the
 // state is guarded by one mutex. The exported types are plain data.
 package shim

@@ -100,10 +100,7 @@ func newShim() (*shim, error) {
 // sandbox finishes the pod's namespaces: the runtime cloned us into new net,
 // uts and ipc namespaces.
 func (s *shim) sandbox() error {
-	if err := unix.Sethostname([]byte(s.hostname())); err != nil {
-		return fmt.Errorf("sethostname: %w", err)
-	}
-	if err := loopbackUp(); err != nil {
+	if err := threadSandbox(s.hostname()); err != nil {
 		return err
 	}
 	if s.cfg.ShareProcessNamespace {
@@ -112,28 +109,41 @@ func (s *shim) sandbox() error {
 	return nil
 }
 
-// hostname is the pod's hostname: spec.hostname, else the pod name.
-func (s *shim) hostname() string {
-	if s.cfg.Hostname != "" {
-		return s.cfg.Hostname
+// threadSandbox names the calling thread's uts namespace and brings up the
+// loopback of its net namespace (namespaces the caller made new).
+func threadSandbox(hostname string) error {
+	if err := unix.Sethostname([]byte(hostname)); err != nil {
+		return fmt.Errorf("sethostname: %w", err)
 	}
-	return s.cfg.Name
+	return loopbackUp()
+}
+
+// hostname is the pod's hostname: spec.hostname, else the pod name.
+func (s *shim) hostname() string { return s.cfg.hostname() }
+
+func (c Config) hostname() string {
+	if c.Hostname != "" {
+		return c.Hostname
+	}
+	return c.Name
 }
 
 // writeEtc writes the pod's /etc/hosts and /etc/hostname, which every
 // container gets bind-mounted (the kubelet manages the same two files).
-func (s *shim) writeEtc(ip string) error {
-	if err := os.MkdirAll(EtcDir, 0o755); err != nil {
+func (s *shim) writeEtc(ip string) error { return writeEtc(EtcDir, s.hostname(), ip) }
+
+func writeEtc(dir, hostname, ip string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	hosts := "# Kubernetes-managed hosts file (Min).\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 	if ip != "" {
-		hosts += ip + "\t" + s.hostname() + "\n"
+		hosts += ip + "\t" + hostname + "\n"
 	}
-	if err := os.WriteFile(filepath.Join(EtcDir, "hosts"), []byte(hosts), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "hosts"), []byte(hosts), 0o644); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(EtcDir, "hostname"), []byte(s.hostname()+"\n"), 0o644)
+	return os.WriteFile(filepath.Join(dir, "hostname"), []byte(hostname+"\n"), 0o644)
 }
 
 func loopbackUp() error {

@@ -25,6 +25,10 @@ type launch struct {
 	pidNS  *os.File // the pod's pid namespace (shareProcessNamespace), or nil
 	etc    string   // directory with the pod's hosts and hostname files
 	stdio  [3]*os.File
+	// sandbox, when not empty, is the hostname of a sandbox the thread
+	// makes itself (new net, uts and ipc namespaces, loopback up): the
+	// foreground path, where no shim was cloned into them.
+	sandbox string
 }
 
 // startContainer builds the container's mount namespace on a throwaway
@@ -32,7 +36,9 @@ type launch struct {
 //
 //  1. unshare the mount namespace (and the fs struct, so that pivot_root
 //     affects only this thread) and the pid namespace for children, or join
-//     the pod's pid namespace when the pod shares one;
+//     the pod's pid namespace when the pod shares one; for a foreground
+//     pod (l.sandbox) the net, uts and ipc namespaces too, then the
+//     hostname and loopback;
 //  2. make every mount private, mount the overlay rootfs, /dev and /sys;
 //  3. pivot_root into the rootfs and detach the old root;
 //  4. join the container's cgroup (v1: the tasks file takes this thread's id,
@@ -59,8 +65,16 @@ func startOnThread(l launch) (*exec.Cmd, error) {
 	if l.pidNS == nil {
 		flags |= unix.CLONE_NEWPID
 	}
+	if l.sandbox != "" {
+		flags |= unix.CLONE_NEWNET | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC
+	}
 	if err := unix.Unshare(flags); err != nil {
 		return nil, fmt.Errorf("unshare: %w", err)
+	}
+	if l.sandbox != "" {
+		if err := threadSandbox(l.sandbox); err != nil {
+			return nil, err
+		}
 	}
 	if l.pidNS != nil {
 		if err := unix.Setns(int(l.pidNS.Fd()), unix.CLONE_NEWPID); err != nil {

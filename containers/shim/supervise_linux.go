@@ -108,7 +108,20 @@ func (c *ctr) wait(p *pending) Terminated {
 	werr := inst.cmd.Wait()
 	finished := time.Now().UTC()
 	inst.drain()
-	term := Terminated{StartedAt: inst.started, FinishedAt: finished}
+	term := terminated(werr, inst.group, inst.started, finished)
+	c.shim.update(func(st *State) {
+		cs := &st.Containers[c.index]
+		cs.State = ContainerState{Terminated: &term}
+		cs.PID, cs.PIDStart = 0, 0
+		c.proc = nil
+	})
+	return term
+}
+
+// terminated is how an instance ended, from cmd.Wait's error and the
+// OOM kills of its cgroup.
+func terminated(werr error, group cgroup.Group, started, finished time.Time) Terminated {
+	term := Terminated{StartedAt: started, FinishedAt: finished}
 	var ee *exec.ExitError
 	switch {
 	case werr == nil:
@@ -127,15 +140,9 @@ func (c *ctr) wait(p *pending) Terminated {
 	if term.ExitCode != 0 {
 		term.Reason = "Error"
 	}
-	if n, err := inst.group.OOMKills(); err == nil && n > 0 {
+	if n, err := group.OOMKills(); err == nil && n > 0 {
 		term.Reason = "OOMKilled"
 	}
-	c.shim.update(func(st *State) {
-		cs := &st.Containers[c.index]
-		cs.State = ContainerState{Terminated: &term}
-		cs.PID, cs.PIDStart = 0, 0
-		c.proc = nil
-	})
 	return term
 }
 

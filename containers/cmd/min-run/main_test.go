@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -44,6 +43,7 @@ func rootfs(t *testing.T) string {
 	return dir
 }
 
+// TestRun runs each case as crun run does (no shim) and with a shim.
 func TestRun(t *testing.T) {
 	root := rootfs(t)
 	state := t.TempDir()
@@ -53,26 +53,35 @@ func TestRun(t *testing.T) {
 		args     []string
 		code     int
 		stdout   string
-		stderrIn string
+		stderrIn string // in min-run's stderr
+		logErr   string // the container's stderr: in stderr, or in the log (stdout) with a shim
 	}{
 		{name: "true", args: []string{"/bin/true"}, code: 0},
 		{name: "exit code and output", args: []string{"sh", "-c", "echo out; exit 3"}, code: 3, stdout: "out\n"},
-		{name: "stderr is in the log too", args: []string{"sh", "-c", "echo err >&2"}, code: 0, stdout: "err\n"},
+		{name: "stderr", args: []string{"sh", "-c", "echo err >&2"}, code: 0, logErr: "err\n"},
 		{name: "hostname is the pod name", args: []string{"-name", "box", "--", "hostname"}, code: 0, stdout: "box\n"},
 		{name: "rootfs left unwritten", args: []string{"sh", "-c", "echo x > /etc/written && cat /etc/written"}, code: 0, stdout: "x\n"},
+		{name: "own namespaces", args: []string{"sh", "-c", "echo $$; cat /proc/net/dev | wc -l"}, code: 0, stdout: "1\n3\n"},
 		{name: "missing command", args: []string{"/no/such"}, code: 125, stderrIn: "no/such"},
 		{name: "no rootfs", args: []string{"-rootfs=", "/bin/true"}, code: 125, stderrIn: "usage"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			args := append([]string{"-state", state, "-cgroup-parent", parent, "-rootfs", root}, tc.args...)
-			var out, errb bytes.Buffer
-			code := run(args, &out, &errb)
-			if code != tc.code || out.String() != tc.stdout || !strings.Contains(errb.String(), tc.stderrIn) {
-				t.Errorf("run %v = %d, stdout %q, stderr %q; want %d, %q, stderr with %q",
-					tc.args, code, out.String(), errb.String(), tc.code, tc.stdout, tc.stderrIn)
-			}
-		})
+	for _, mode := range []string{"", "self"} {
+		for _, tc := range tests {
+			t.Run(fmt.Sprintf("shim=%q/%s", mode, tc.name), func(t *testing.T) {
+				args := append([]string{"-state", state, "-cgroup-parent", parent, "-shim", mode, "-rootfs", root}, tc.args...)
+				stdout, stderr := tempFile(t), tempFile(t)
+				code := run(args, [3]*os.File{nil, stdout, stderr})
+				out, errs := readBack(t, stdout), readBack(t, stderr)
+				wantOut, wantErr := tc.stdout, tc.stderrIn+tc.logErr
+				if mode != "" {
+					wantOut, wantErr = tc.stdout+tc.logErr, tc.stderrIn
+				}
+				if code != tc.code || out != wantOut || !strings.Contains(errs, wantErr) {
+					t.Errorf("run %v = %d, stdout %q, stderr %q; want %d, %q, stderr with %q",
+						tc.args, code, out, errs, tc.code, wantOut, wantErr)
+				}
+			})
+		}
 	}
 	if _, err := os.Stat(filepath.Join(root, "etc/written")); err == nil {
 		t.Error("a container wrote into the rootfs directory")
@@ -88,4 +97,23 @@ func TestRun(t *testing.T) {
 		t.Errorf("cgroup parent left: %v", g.Dirs)
 		g.Remove(0)
 	}
+}
+
+func tempFile(t *testing.T) *os.File {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+func readBack(t *testing.T, f *os.File) string {
+	t.Helper()
+	b, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
