@@ -10,8 +10,8 @@ import (
 
 // Foreground runs the one container of cfg from the calling process, with
 // stdio as its stdin, stdout and stderr, and waits for it to end: the
-// `crun run` way, with no shim process, no control socket, no state file
-// and no log. The sandbox (new net, uts, ipc, pid and mount namespaces,
+// `crun run` way, with no shim process, no control socket, no state file,
+// no log and no /etc/hosts or /etc/hostname of the pod's. The sandbox (new net, uts, ipc, pid and mount namespaces,
 // hostname, loopback) is made by the throwaway thread that starts the
 // container, with every confinement of a shim's containers (see
 // startContainer). dir is the pod's directory (writable layer, /etc files);
@@ -25,35 +25,34 @@ func Foreground(ctx context.Context, dir string, cfg Config, stdio [3]*os.File) 
 	// not be the first child of the container's fresh pid namespace.
 	os.FindProcess(os.Getpid())
 	c := cfg.Containers[0]
-	base := filepath.Join(dir, "containers", c.Name)
+	// Less than a shim's pod: no /etc files, one cgroup (the pod's), the
+	// overlay's directories right in dir, all made fresh.
 	l := launch{
 		c:       c,
-		rootfs:  filepath.Join(base, "rootfs"),
-		upper:   filepath.Join(base, "upper"),
-		work:    filepath.Join(base, "work"),
-		group:   cfg.Cgroup.Child(c.Name),
-		etc:     filepath.Join(dir, EtcDir),
+		rootfs:  filepath.Join(dir, "rootfs"),
+		upper:   filepath.Join(dir, "upper"),
+		work:    filepath.Join(dir, "work"),
+		group:   cfg.Cgroup,
 		stdio:   stdio,
 		sandbox: cfg.hostname(),
 	}
-	if err := writeEtc(l.etc, l.sandbox, ""); err != nil {
-		return Terminated{}, err
+	for _, d := range []string{l.rootfs, l.upper, l.work} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			return Terminated{}, err
+		}
 	}
-	if err := freshDirs(l); err != nil {
-		return Terminated{}, err
-	}
-	if err := cfg.Cgroup.Create(); err != nil {
+	if err := l.group.Create(); err != nil {
 		return Terminated{}, err
 	}
 	term, err := foreground(ctx, l)
-	if rerr := cfg.Cgroup.Remove(5 * time.Second); err == nil {
+	if rerr := l.group.Remove(5 * time.Second); err == nil {
 		err = rerr
 	}
 	return term, err
 }
 
 func foreground(ctx context.Context, l launch) (Terminated, error) {
-	if err := freshGroup(l.group, l.c.Limits); err != nil {
+	if err := l.group.Set(l.c.Limits); err != nil {
 		return Terminated{}, err
 	}
 	started := time.Now().UTC()
