@@ -94,17 +94,33 @@ func coreResources() resourceList {
 	return l
 }
 
+// discoveryDocs are the discovery answers, encoded once.
+type discoveryDocs struct {
+	api    hostFixed // names the address the client reached
+	apis   *fixed
+	coreV1 *fixed
+}
+
+func newDiscoveryDocs() *discoveryDocs {
+	d := &discoveryDocs{apis: fixedJSON(groupList{Kind: "APIGroupList", APIVersion: "v1", Groups: []any{}}),
+		coreV1: fixedJSON(coreResources())}
+	d.api.make = func(host string) *fixed {
+		return fixedJSON(apiVersions{Kind: "APIVersions", Versions: []string{"v1"},
+			Servers: []serverCIDR{{ClientCIDR: "0.0.0.0/0", ServerAddress: host}}})
+	}
+	return d
+}
+
 // discovery serves /api, /apis and /api/v1 (GET only).
 func (s *Server) discovery(w http.ResponseWriter, r *http.Request) bool {
-	var v any
+	var f *fixed
 	switch strings.TrimSuffix(r.URL.Path, "/") {
 	case "/api":
-		v = apiVersions{Kind: "APIVersions", Versions: []string{"v1"},
-			Servers: []serverCIDR{{ClientCIDR: "0.0.0.0/0", ServerAddress: r.Host}}}
+		f = s.docs.api.get(r.Host)
 	case "/apis":
-		v = groupList{Kind: "APIGroupList", APIVersion: "v1", Groups: []any{}}
+		f = s.docs.apis
 	case "/api/v1":
-		v = coreResources()
+		f = s.docs.coreV1
 	default:
 		return false
 	}
@@ -112,6 +128,6 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) bool {
 		writeError(w, errMethodNotAllowed())
 		return true
 	}
-	writeJSON(w, http.StatusOK, v)
+	f.serve(w, r)
 	return true
 }

@@ -141,19 +141,30 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, t target) {
 		writeError(w, err)
 		return
 	}
-	l, err := s.eng.List(r.Context(), t.kind.Resource, opts)
+	b, ctype, err := s.encodeList(r, t, opts)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
+	writeBytes(w, http.StatusOK, ctype, b)
+}
+
+// encodeList lists and encodes the answer (a Table, or a List of the
+// kind) within a list slot; writing it to the client happens after, so
+// that a slow reader does not hold the slot.
+func (s *Server) encodeList(r *http.Request, t target, opts engine.ListOptions) ([]byte, string, error) {
+	release, err := s.lists.take(r.Context())
+	if err != nil {
+		return nil, "", err
+	}
+	defer release()
+	l, err := s.eng.List(r.Context(), t.kind.Resource, opts)
+	if err != nil {
+		return nil, "", err
+	}
 	if wantsTable(r) {
 		b, err := tableOf(t.kind.Resource, l.Items, l.ResourceVersion, r.URL.Query().Get("includeObject"), true)
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		writeTable(w, b)
-		return
+		return b, tableContentType, err
 	}
 	out := wire.List{Kind: t.kind.Kind + "List", APIVersion: "v1",
 		Metadata: wire.ListMeta{ResourceVersion: l.ResourceVersion}, Items: make([]json.RawMessage, len(l.Items))}
@@ -161,12 +172,15 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, t target) {
 		api.SetTypeMeta(o)
 		b, err := json.Marshal(o)
 		if err != nil {
-			writeError(w, fmt.Errorf("encoding %s: %w", t.kind.Resource, err))
-			return
+			return nil, "", fmt.Errorf("encoding %s: %w", t.kind.Resource, err)
 		}
 		out.Items[i] = b
 	}
-	writeJSON(w, http.StatusOK, out)
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, "", fmt.Errorf("encoding the response: %w", err)
+	}
+	return b, "application/json", nil
 }
 
 // writeObject writes an object with its apiVersion and kind.

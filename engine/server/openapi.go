@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/minspace/min/engine/openapi"
@@ -12,6 +13,29 @@ import (
 
 // openAPIV1Path is the one group-version document Min serves.
 const openAPIV1Path = "/openapi/v3/api/v1"
+
+// openAPIDocs are the OpenAPI answers, encoded once: the v3 index and
+// document when the server starts, the v2 protobuf (costly to build)
+// when first asked for. All carry the document's hash as their ETag.
+type openAPIDocs struct {
+	index *fixed
+	v3    *fixed
+	v2    func() (*fixed, error)
+}
+
+func newOpenAPIDocs() *openAPIDocs {
+	hash := openapi.Hash()
+	index := fixedJSON(map[string]any{"paths": map[string]any{
+		"api/v1": map[string]string{"serverRelativeURL": openAPIV1Path + "?hash=" + hash}}})
+	return &openAPIDocs{index: index, v3: newFixed("application/json", openapi.V1(), strconv.Quote(hash)),
+		v2: sync.OnceValues(func() (*fixed, error) {
+			b, err := openapiv2.Protobuf()
+			if err != nil {
+				return nil, err
+			}
+			return newFixed(openapiv2.ProtobufType, b, strconv.Quote(hash)), nil
+		})}
+}
 
 // serveOpenAPI serves /openapi/v3 (the index naming each document's URL
 // with its content hash) and /openapi/v3/api/v1, with the caching
@@ -28,53 +52,42 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) bool {
 		writeError(w, errMethodNotAllowed())
 		return true
 	}
-	if p == "/openapi/v2" {
-		serveOpenAPIV2(w, r)
-		return true
-	}
-	hash := openapi.Hash()
-	if p == "/openapi/v3" {
-		writeJSON(w, http.StatusOK, map[string]any{"paths": map[string]any{
-			"api/v1": map[string]string{"serverRelativeURL": openAPIV1Path + "?hash=" + hash}}})
-		return true
-	}
-	h := w.Header()
-	h.Set("Etag", strconv.Quote(hash))
-	h.Set("Vary", "Accept")
-	switch q := r.URL.Query().Get("hash"); {
-	case q == hash:
-		h.Set("Cache-Control", "public, immutable")
-		h.Set("Expires", time.Now().AddDate(1, 0, 0).UTC().Format(http.TimeFormat))
-	case q != "":
-		http.Redirect(w, r, openAPIV1Path+"?hash="+hash, http.StatusMovedPermanently)
-		return true
+	switch p {
+	case "/openapi/v2":
+		s.serveOpenAPIV2(w, r)
+	case "/openapi/v3":
+		s.openAPI.index.serve(w, r)
 	default:
-		h.Set("Cache-Control", "no-cache, private")
-	}
-	b := openapi.V1()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method == http.MethodGet {
-		w.Write(b)
+		s.serveOpenAPIV3(w, r)
 	}
 	return true
 }
 
+// serveOpenAPIV3 answers the document: immutable when asked for by its
+// current hash, redirected to it when by another.
+func (s *Server) serveOpenAPIV3(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Vary", "Accept")
+	switch q := r.URL.Query().Get("hash"); {
+	case q == openapi.Hash():
+		h.Set("Cache-Control", "public, immutable")
+		h.Set("Expires", time.Now().AddDate(1, 0, 0).UTC().Format(http.TimeFormat))
+	case q != "":
+		http.Redirect(w, r, openAPIV1Path+"?hash="+openapi.Hash(), http.StatusMovedPermanently)
+		return
+	default:
+		h.Set("Cache-Control", "no-cache, private")
+	}
+	s.openAPI.v3.serve(w, r)
+}
+
 // serveOpenAPIV2 answers /openapi/v2 in protobuf, the form client-go reads.
-func serveOpenAPIV2(w http.ResponseWriter, r *http.Request) {
-	b, err := openapiv2.Protobuf()
+func (s *Server) serveOpenAPIV2(w http.ResponseWriter, r *http.Request) {
+	f, err := s.openAPI.v2()
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", openapiv2.ProtobufType)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	h.Set("Etag", strconv.Quote(openapi.Hash()))
-	h.Set("Vary", "Accept")
-	w.WriteHeader(http.StatusOK)
-	if r.Method == http.MethodGet {
-		w.Write(b)
-	}
+	w.Header().Set("Vary", "Accept")
+	f.serve(w, r)
 }

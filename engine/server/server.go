@@ -30,6 +30,10 @@ type Options struct {
 	// BookmarkInterval is how often a watch that allows bookmarks gets one
 	// (default DefaultBookmarkInterval).
 	BookmarkInterval time.Duration
+	// ListConcurrency bounds how many lists (and watches' initial lists)
+	// are built at once, so that they leave CPU to cheap requests
+	// (default DefaultListConcurrency(); see fairness.go).
+	ListConcurrency int
 }
 
 // DefaultBookmarkInterval is the apiserver's pace of watch bookmarks.
@@ -40,6 +44,13 @@ type Server struct {
 	eng    engine.Interface
 	images engine.ImageService // nil when the engine has none
 	opts   Options
+
+	// Answers that never change, encoded once (fixed.go).
+	versionDoc *fixed
+	docs       *discoveryDocs
+	openAPI    *openAPIDocs
+
+	lists listSlots // see fairness.go
 
 	streams     context.Context // ends when CloseStreams is called
 	stopStreams context.CancelFunc
@@ -61,8 +72,12 @@ func New(eng engine.Interface, opts Options) *Server {
 	if opts.BookmarkInterval <= 0 {
 		opts.BookmarkInterval = DefaultBookmarkInterval
 	}
-	s := &Server{eng: eng, opts: opts}
+	if opts.ListConcurrency <= 0 {
+		opts.ListConcurrency = DefaultListConcurrency()
+	}
+	s := &Server{eng: eng, opts: opts, lists: make(listSlots, opts.ListConcurrency)}
 	s.images, _ = eng.(engine.ImageService)
+	s.versionDoc, s.docs, s.openAPI = fixedJSON(s.versionInfo()), newDiscoveryDocs(), newOpenAPIDocs()
 	s.streams, s.stopStreams = context.WithCancel(context.Background())
 	return s
 }

@@ -3,7 +3,6 @@ package server
 import (
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -57,8 +56,5 @@ func tableOf(resource string, objs []api.Object, rv, includeObject string, withC
 
 // writeTable writes a Table answer.
 func writeTable(w http.ResponseWriter, b []byte) {
-	w.Header().Set("Content-Type", tableContentType)
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
-	w.WriteHeader(http.StatusOK)
-	w.Write(append(b, '\n'))
+	writeBytes(w, http.StatusOK, tableContentType, b)
 }

@@ -34,7 +34,7 @@ func (s *Server) version(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errMethodNotAllowed())
 		return
 	}
-	writeJSON(w, http.StatusOK, s.versionInfo())
+	s.versionDoc.serve(w, r)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -40,7 +40,7 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, t target) {
 	}
 	var initial []api.Object
 	if start.initial {
-		l, err := s.eng.List(ctx, t.kind.Resource, opts)
+		l, err := s.initialList(ctx, t, opts)
 		if err == nil && start.endBookmark {
 			err = checkNotOlderThan(opts.ResourceVersion, l.ResourceVersion)
 		}
@@ -220,4 +220,14 @@ func withTimeoutSeconds(ctx context.Context, v string) (context.Context, context
 		return context.WithCancel(ctx)
 	}
 	return context.WithTimeout(ctx, secondsDuration(n))
+}
+
+// initialList is the list a watch starts with, built within a list slot.
+func (s *Server) initialList(ctx context.Context, t target, opts engine.ListOptions) (*engine.List, error) {
+	release, err := s.lists.take(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return s.eng.List(ctx, t.kind.Resource, opts)
 }
