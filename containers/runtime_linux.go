@@ -131,19 +131,34 @@ func (r *Runtime) runPod(ctx context.Context, dir string, cfg shim.Config) error
 	if err := shim.WriteConfig(dir, cfg); err != nil {
 		return err
 	}
-	pid, err := r.startShim(ctx, dir)
+	sh, err := r.startShim(dir)
 	if err != nil {
 		return err
 	}
-	if cfg.StartAtOnce {
-		return nil
+	defer sh.ready.Close()
+	ip := ""
+	if r.opts.Network != nil {
+		// The shim's namespaces exist from its clone on: wire the
+		// network while its Go runtime starts.
+		ip, err = r.opts.Network.Setup(cfg.UID, netnsPath(sh.pid))
+		if err != nil {
+			sh.start.Close() // the shim ends on the closed pipe
+			sh.kill()
+			return fmt.Errorf("pod network: %w", err)
+		}
 	}
-	ip, err := r.opts.Network.Setup(cfg.UID, netnsPath(pid))
+	// The start line: the shim starts the containers when it reads it
+	// and answers on the ready pipe once each has had its first attempt.
+	_, err = sh.start.WriteString(ip + "\n")
+	sh.start.Close()
+	if err == nil {
+		err = readReady(ctx, sh.ready)
+	}
 	if err != nil {
-		return fmt.Errorf("pod network: %w", err)
+		sh.kill()
+		return fmt.Errorf("shim: %w", err)
 	}
-	_, err = shim.Call(dir, shim.Request{Op: "start", IP: ip})
-	return err
+	return nil
 }
 
 // config validates spec and resolves its images into the shim's config.
@@ -154,7 +169,6 @@ func (r *Runtime) config(spec PodSpec) (shim.Config, error) {
 		GracePeriod:    spec.TerminationGracePeriod,
 		BackoffInitial: r.opts.BackoffInitial, BackoffMax: r.opts.BackoffMax,
 		LogMaxSize: r.opts.LogMaxSize, LogMaxFiles: r.opts.LogMaxFiles,
-		StartAtOnce: r.opts.Network == nil,
 	}
 	if err := validate(spec); err != nil {
 		return cfg, err
@@ -231,50 +245,68 @@ func validate(spec PodSpec) error {
 	return nil
 }
 
+// startedShim is a shim just started: its ready pipe, and the pipe it
+// reads its start line from.
+type startedShim struct {
+	*child
+	ready, start *os.File
+}
+
 // startShim re-executes this binary as the pod's shim in new net, uts and
-// ipc namespaces, in its own session, and waits for its ready line.
-func (r *Runtime) startShim(ctx context.Context, dir string) (int, error) {
-	readyR, readyW, err := os.Pipe()
-	if err != nil {
-		return 0, err
-	}
-	defer readyR.Close()
+// ipc namespaces, in its own session. The caller writes the start line
+// (the pod IP, or nothing) and reads the ready line.
+func (r *Runtime) startShim(dir string) (*startedShim, error) {
 	logf, err := os.OpenFile(filepath.Join(dir, shim.LogFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
-		readyW.Close()
-		return 0, err
+		return nil, err
 	}
 	defer logf.Close()
 	null, err := os.Open(os.DevNull)
 	if err != nil {
-		readyW.Close()
-		return 0, err
+		return nil, err
 	}
 	defer null.Close()
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	defer readyW.Close()
+	startR, startW, err := os.Pipe()
+	if err != nil {
+		readyR.Close()
+		return nil, err
+	}
+	defer startR.Close()
 	c, err := spawn(r.exe, []string{shim.ShimArg0}, &syscall.ProcAttr{
 		Dir:   dir,
 		Env:   []string{shim.RoleEnv + "=shim", "GOMAXPROCS=1"}, // a shim needs no parallelism
-		Files: []uintptr{null.Fd(), logf.Fd(), logf.Fd(), readyW.Fd()},
+		Files: []uintptr{null.Fd(), logf.Fd(), logf.Fd(), readyW.Fd(), startR.Fd()},
 		Sys: &syscall.SysProcAttr{
 			Setsid:     true,
 			Cloneflags: syscall.CLONE_NEWNET | syscall.CLONE_NEWUTS | syscall.CLONE_NEWIPC,
 		},
 	})
-	readyW.Close()
 	if err != nil {
-		return 0, fmt.Errorf("start shim: %w", err)
+		readyR.Close()
+		startW.Close()
+		return nil, fmt.Errorf("start shim: %w", err)
 	}
 	// Reap the shim if it ends while we live; if we die first, init does.
 	go c.reap()
-	line, err := readLine(ctx, readyR)
-	if err != nil || line != "ok" {
-		c.kill()
-		if err == nil {
-			err = errors.New(strings.TrimPrefix(line, "error: "))
-		}
-		return 0, fmt.Errorf("shim: %w", err)
+	return &startedShim{child: c, ready: readyR, start: startW}, nil
+}
+
+// readReady reads the shim's ready line: "ok", or the error that stopped
+// it.
+func readReady(ctx context.Context, ready *os.File) error {
+	line, err := readLine(ctx, ready)
+	if err != nil {
+		return err
 	}
-	return c.pid, nil
+	if line != "ok" {
+		return errors.New(strings.TrimPrefix(line, "error: "))
+	}
+	return nil
 }
 
 // readLine reads one line from the pipe f, or fails when ctx ends.

@@ -40,10 +40,7 @@ type Config struct {
 	LogMaxSize            int64
 	LogMaxFiles           int
 	Cgroup                cgroup.Group // the pod's cgroup; containers get children
-	// StartAtOnce starts the containers before the ready line (no pod
-	// network to wire first), saving the start request's round trip.
-	StartAtOnce bool
-	Containers  []Container
+	Containers            []Container
 }
 
 // Container is one container of a pod, ready to run.
@@ -110,8 +107,7 @@ type Terminated struct {
 
 // Request is one control request.
 type Request struct {
-	Op        string        // start, stop, wait, exec, exit
-	IP        string        `json:",omitempty"` // start
+	Op        string        // stop, wait, exec, exit
 	Grace     time.Duration `json:",omitempty"` // stop; < 0: the pod's GracePeriod
 	Container string        `json:",omitempty"` // exec
 	Argv      []string      `json:",omitempty"` // exec

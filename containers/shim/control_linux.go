@@ -200,8 +200,6 @@ func receivedFiles(oob []byte) ([]*os.File, error) {
 
 func (s *shim) dispatch(conn *net.UnixConn, req Request, files []*os.File) (Response, error) {
 	switch req.Op {
-	case "start":
-		return Response{}, s.start(req.IP)
 	case "stop":
 		grace := req.Grace
 		if grace < 0 {

@@ -3,16 +3,18 @@
 // and the shim exchange.
 //
 // The runtime re-executes its own binary with RoleEnv=shim inside new net,
-// uts and ipc namespaces (the pod sandbox), in the pod's state directory.
-// Main then sets the hostname, brings loopback up, starts the pod's
-// containers when asked, writes their stdout/stderr to CRI-format logs,
-// reaps them, restarts them per the restart policy with Kubernetes' back-off,
-// and records everything in state.json (atomic writes). It serves a control
-// socket (ctl.sock, SOCK_SEQPACKET, one JSON request per connection) for
-// start, stop, wait, exec and exit; exec answers twice, once started (with
-// the terminal's master as SCM_RIGHTS for a tty) and once exited. It is detached (its own session), so it
-// outlives the process that started it; a new runtime finds it through the
-// state directory.
+// uts and ipc namespaces (the pod sandbox), in the pod's state directory,
+// and wires the pod network into those namespaces while the shim's Go
+// runtime starts. Main sets the hostname, brings loopback up, makes the
+// pod's cgroup, then reads the start line (the pod IP) from the runtime and
+// starts the pod's containers, writes their stdout/stderr to CRI-format
+// logs, reaps them, restarts them per the restart policy with Kubernetes'
+// back-off, and records everything in state.json (atomic writes). It serves
+// a control socket (ctl.sock, SOCK_SEQPACKET, one JSON request per
+// connection) for stop, wait, exec and exit; exec answers twice, once
+// started (with the terminal's master as SCM_RIGHTS for a tty) and once
+// exited. It is detached (its own session), so it outlives the process that
+// started it; a new runtime finds it through the state directory.
 //
 // Containers start from a throwaway OS thread of the shim (see
 // start_linux.go): the thread unshares its mount namespace, builds the

@@ -1,6 +1,8 @@
 package shim
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -34,35 +36,56 @@ type shim struct {
 }
 
 // Main runs the shim in the current directory (a pod directory) and never
-// returns. fd 3 is the ready pipe: it receives "ok\n" once the sandbox is up,
-// or the error that stopped it.
+// returns. fd 3 is the ready pipe: it receives "ok\n" once the containers
+// have had their first start attempt, or the error that stopped the shim.
+// fd 4 is the start pipe: the runtime writes the pod IP (or nothing) and a
+// newline there once the pod network is wired; the shim sets itself up
+// meanwhile, and ends if the pipe closes without a line.
 func Main() {
 	runtime.LockOSThread() // keep the main thread out of throwaway duty
 	ready := os.NewFile(3, "ready")
-	s, err := newShim()
-	if err != nil {
+	fail := func(err error) {
 		fmt.Fprintf(ready, "error: %v\n", err)
 		fmt.Fprintf(os.Stderr, "shim: %v\n", err)
 		os.Exit(1)
 	}
+	s, err := newShim()
+	if err != nil {
+		fail(err)
+	}
 	ln, err := s.listen()
 	if err != nil {
-		fmt.Fprintf(ready, "error: %v\n", err)
-		os.Exit(1)
+		fail(err)
 	}
-	if s.cfg.StartAtOnce {
-		go s.serve(ln) // exec and stop may come while the containers start
-		if err := s.start(""); err != nil {
-			fmt.Fprintf(ready, "error: %v\n", err)
-			os.Exit(1)
-		}
-		fmt.Fprintln(ready, "ok")
-		ready.Close()
-		select {}
+	go s.serve(ln) // exec and stop may come while the containers start
+	ip, err := readStartLine(os.NewFile(4, "start"))
+	if err != nil {
+		fail(err)
+	}
+	if err := s.start(ip); err != nil {
+		fail(err)
 	}
 	fmt.Fprintln(ready, "ok")
 	ready.Close()
-	s.serve(ln)
+	select {}
+}
+
+// readStartLine reads the start line: the pod IP, or empty.
+func readStartLine(f *os.File) (string, error) {
+	defer f.Close()
+	var b [64]byte
+	n := 0
+	for n < len(b) {
+		m, err := f.Read(b[n:])
+		n += m
+		if i := bytes.IndexByte(b[:n], '\n'); i >= 0 {
+			return string(b[:i]), nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("no start line: %w", err)
+		}
+	}
+	return "", errors.New("start line too long")
 }
 
 func newShim() (*shim, error) {
