@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
-	"k8s.io/apimachinery/pkg/api/validation"
 
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/cluster"
@@ -115,7 +114,7 @@ func (s *State) nodeLabel(L *lua.LState) int {
 
 // validNamespaceName checks a namespace name with Kubernetes' own rule.
 func validNamespaceName(name string) string {
-	if errs := validation.ValidateNamespaceName(name, false); len(errs) > 0 {
+	if errs := api.NameIsDNSLabel(name, false); len(errs) > 0 {
 		return strings.Join(errs, "; ")
 	}
 	return ""

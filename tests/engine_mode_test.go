@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/minspace/min/engine/daemon"
+	"github.com/minspace/min/engine/daemonctl"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -41,7 +41,7 @@ func setEngineMode(env *testscript.Env, embedded bool) {
 
 // stopScriptEngine stops the engine of home if one runs.
 func stopScriptEngine(t testscript.T, home string) {
-	if _, err := daemon.Stop(home, 30*time.Second); err != nil && !errors.Is(err, daemon.ErrNotRunning) {
+	if _, err := daemonctl.Stop(home, 30*time.Second); err != nil && !errors.Is(err, daemonctl.ErrNotRunning) {
 		t.Log("stopping the engine of", home, ":", err)
 	}
 }

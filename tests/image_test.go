@@ -4,13 +4,11 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,66 +26,8 @@ import (
 
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/cluster"
-	"github.com/minspace/min/engine/daemon"
+	"github.com/minspace/min/engine/daemonctl"
 )
-
-// imageBin builds minish with `minish image` wired in, into a folder of
-// the test, and returns the folder. Until cmd/minish/main.go dispatches
-// to runImage itself, the build overlays a copy of main.go that does (the
-// one call main must make, after the --embedded split when main has it).
-func imageBin(t *testing.T) string {
-	t.Helper()
-	dir, err := buildImageBin(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-func buildImageBin(dir string) (string, error) {
-	args := []string{"build", "-o", filepath.Join(dir, "minish")}
-	mainGo, err := filepath.Abs("../cmd/minish/main.go")
-	if err != nil {
-		return "", err
-	}
-	src, err := os.ReadFile(mainGo)
-	if err != nil {
-		return "", err
-	}
-	if !strings.Contains(string(src), "runImage(") {
-		wired, err := wireImage(string(src))
-		if err != nil {
-			return "", err
-		}
-		patched, overlay := filepath.Join(dir, "main.go"), filepath.Join(dir, "overlay.json")
-		spec, _ := json.Marshal(map[string]map[string]string{"Replace": {mainGo: patched}})
-		if err := os.WriteFile(patched, []byte(wired), 0o644); err != nil {
-			return "", err
-		}
-		if err := os.WriteFile(overlay, spec, 0o644); err != nil {
-			return "", err
-		}
-		args = append(args, "-overlay", overlay)
-	}
-	out, err := exec.Command("go", append(args, "../cmd/minish")...).CombinedOutput()
-	if err != nil {
-		return "", &buildError{out: string(out), err: err}
-	}
-	return dir, nil
-}
-
-// wireImage adds the runImage dispatch to main.go's source.
-func wireImage(src string) (string, error) {
-	const split = "\tembedded, args := splitEmbedded(os.Args[1:])\n"
-	if strings.Contains(src, split) {
-		return strings.Replace(src, split, split+"\tif code, ok := runImage(args, newLazyEngine(embedded)); ok {\n\t\tos.Exit(code)\n\t}\n", 1), nil
-	}
-	const hook = "\tcontainers.Init()\n"
-	if !strings.Contains(src, hook) {
-		return "", errors.New("main.go has no containers.Init() line to hook `minish image` after")
-	}
-	return strings.Replace(src, hook, hook+"\tif code, ok := runImage(os.Args[1:], &lazyEngine{home: cluster.DefaultHome()}); ok {\n\t\tos.Exit(code)\n\t}\n", 1), nil
-}
 
 // TestImageCLI runs the golden scripts of testdata/image: minish image
 // import, load, list, rm and pull, once with the engine inside minish
@@ -98,7 +38,7 @@ func TestImageCLI(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: the image store belongs to the host node, which only root runs")
 	}
-	bin := imageBin(t)
+	bin := minishBin(t)
 	reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(reg.Close)
 	host := strings.TrimPrefix(reg.URL, "http://")
@@ -126,7 +66,7 @@ func TestImageCLI(t *testing.T) {
 
 // stopImageDaemon stops the engine daemon a script started, if any.
 func stopImageDaemon(t testscript.T, home string) {
-	if _, err := daemon.Stop(home, 30*time.Second); err != nil && !errors.Is(err, daemon.ErrNotRunning) {
+	if _, err := daemonctl.Stop(home, 30*time.Second); err != nil && !errors.Is(err, daemonctl.ErrNotRunning) {
 		t.Log("stopping the engine of", home, ":", err)
 	}
 }

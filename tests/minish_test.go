@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
-	"github.com/minspace/min/engine/daemon"
+	"github.com/minspace/min/engine/daemonctl"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -22,7 +22,9 @@ var minishOnce struct {
 	err error
 }
 
-// minishBin builds cmd/minish once per test run and returns its folder.
+// minishBin builds minish and min-engine (which minish execs for the
+// daemon and --embedded) into one folder once per test run and returns
+// the folder.
 func minishBin(t *testing.T) string {
 	t.Helper()
 	minishOnce.Do(func() {
@@ -31,7 +33,7 @@ func minishBin(t *testing.T) string {
 			minishOnce.err = err
 			return
 		}
-		out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "minish"), "../cmd/minish").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", dir+"/", "../cmd/minish", "../cmd/min-engine").CombinedOutput()
 		if err != nil {
 			minishOnce.err = &buildError{out: string(out), err: err}
 		}
@@ -46,7 +48,7 @@ func minishBin(t *testing.T) string {
 // removeBuilds deletes the minish builds of this test run; TestMain
 // calls it once the tests and benchmarks are done.
 func removeBuilds() {
-	for _, dir := range []string{minishOnce.dir, verbsOnce.dir} {
+	for _, dir := range []string{minishOnce.dir} {
 		if dir != "" {
 			os.RemoveAll(dir)
 		}
@@ -92,7 +94,7 @@ type console struct {
 func startREPL(t *testing.T, home string) *console {
 	t.Helper()
 	// The REPL's first cluster call starts an engine daemon for home.
-	t.Cleanup(func() { daemon.Stop(home, 30*time.Second) })
+	t.Cleanup(func() { daemonctl.Stop(home, 30*time.Second) })
 	cmd := exec.Command(filepath.Join(minishBin(t), "minish"))
 	cmd.Env = append(os.Environ(), "MIN_HOME="+home, "MIN_NO_HOST_NODE=1", "TERM=xterm")
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 200})

@@ -17,7 +17,7 @@ import (
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/cluster"
-	"github.com/minspace/min/engine/daemon"
+	"github.com/minspace/min/engine/daemonctl"
 )
 
 // verbsCluster makes a state directory holding n pods on simulated nodes
@@ -77,12 +77,12 @@ func verbsCluster(b *testing.B, n int) string {
 // daemon, which the first (untimed) run starts and the benchmark stops;
 // embedded opens the engine in each process instead.
 func benchProcess(b *testing.B, home string, embedded bool, args ...string) {
-	bin := filepath.Join(verbsBin(&testing.T{}), "minish")
+	bin := filepath.Join(minishBin(&testing.T{}), "minish")
 	env := append(os.Environ(), "MIN_HOME="+home, "MIN_NO_HOST_NODE=1")
 	if embedded {
 		env = append(env, "MIN_EMBEDDED=1")
 	} else {
-		b.Cleanup(func() { daemon.Stop(home, 30*time.Second) })
+		b.Cleanup(func() { daemonctl.Stop(home, 30*time.Second) })
 	}
 	run := func() time.Duration {
 		cmd := exec.Command(bin, args...)

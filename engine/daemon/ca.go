@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"github.com/minspace/min/engine/daemonctl"
 	"math/big"
 	"net"
 	"os"
@@ -46,10 +47,10 @@ func loadOrCreateCA(home string) (*authority, error) {
 		return nil, err
 	}
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	if err := writeFile0600(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})); err != nil {
+	if err := daemonctl.WriteFile0600(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})); err != nil {
 		return nil, err
 	}
-	if err := writeFile0600(certPath, certPEM); err != nil {
+	if err := daemonctl.WriteFile0600(certPath, certPEM); err != nil {
 		return nil, err
 	}
 	return loadCA(certPath, keyPath)

@@ -17,6 +17,7 @@ import (
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/client"
 	"github.com/minspace/min/engine/cluster"
+	"github.com/minspace/min/engine/daemonctl"
 	"github.com/minspace/min/engine/enginetest"
 )
 
@@ -36,8 +37,8 @@ func testHome(t testing.TB) string {
 // of the test still serving it is stopped first (by the pid holding its
 // lock), and the removal is retried while something still writes there.
 func removeHome(t testing.TB, dir, home string) {
-	if _, err := Status(home); err == nil {
-		if _, err := Stop(home, 10*time.Second); err != nil {
+	if _, err := daemonctl.Status(home); err == nil {
+		if _, err := daemonctl.Stop(home, 10*time.Second); err != nil {
 			t.Errorf("an engine still serves %s: %v", home, err)
 		}
 	}
@@ -54,9 +55,9 @@ func removeHome(t testing.TB, dir, home string) {
 
 // startDaemon starts a detached engine (this test binary re-executed) and
 // stops it at cleanup.
-func startDaemon(t testing.TB, home string) State {
+func startDaemon(t testing.TB, home string) daemonctl.State {
 	t.Helper()
-	st, err := Start(home, Options{Engine: engine.Options{NoHostNode: true}})
+	st, err := daemonctl.Start(home, daemonctl.Options{NoHostNode: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func startDaemon(t testing.TB, home string) State {
 
 // stopOrKill stops the engine this test started, by its pid.
 func stopOrKill(t testing.TB, home string, pid int) {
-	if _, err := Stop(home, 10*time.Second); err != nil && !errors.Is(err, ErrNotRunning) {
+	if _, err := daemonctl.Stop(home, 10*time.Second); err != nil && !errors.Is(err, daemonctl.ErrNotRunning) {
 		t.Logf("stop: %v; killing pid %d", err, pid)
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
@@ -74,7 +75,7 @@ func stopOrKill(t testing.TB, home string, pid int) {
 
 func connect(t testing.TB, home string) *client.Client {
 	t.Helper()
-	c, err := ConnectWith(home, Options{Engine: engine.Options{NoHostNode: true}})
+	c, err := daemonctl.ConnectWith(home, daemonctl.Options{NoHostNode: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,14 +93,14 @@ func TestConformanceDaemonProcess(t *testing.T) {
 
 func TestStartStopStatus(t *testing.T) {
 	home := testHome(t)
-	if _, err := Status(home); !errors.Is(err, ErrNotRunning) {
+	if _, err := daemonctl.Status(home); !errors.Is(err, daemonctl.ErrNotRunning) {
 		t.Fatalf("status before start: %v", err)
 	}
 	st := startDaemon(t, home)
 	if st.PID <= 0 || st.PID == os.Getpid() || st.Version.MinVersion != cluster.Version {
 		t.Fatalf("state %+v", st)
 	}
-	if _, err := Start(home, Options{}); !errors.Is(err, ErrAlreadyRunning) {
+	if _, err := daemonctl.Start(home, daemonctl.Options{}); !errors.Is(err, daemonctl.ErrAlreadyRunning) {
 		t.Fatalf("second start: %v", err)
 	}
 	for path, mode := range map[string]os.FileMode{home: 0o700 | os.ModeDir, SocketPath(home): 0o600 | os.ModeSocket,
@@ -113,14 +114,14 @@ func TestStartStopStatus(t *testing.T) {
 	if _, err := c.Create(context.Background(), enginetest.Pod("", "web", nil), cluster.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	pid, err := Stop(home, 10*time.Second)
+	pid, err := daemonctl.Stop(home, 10*time.Second)
 	if err != nil || pid != st.PID {
 		t.Fatalf("stop: %d %v", pid, err)
 	}
 	if _, err := os.Stat(SocketPath(home)); !os.IsNotExist(err) {
 		t.Fatalf("socket left after a clean stop: %v", err)
 	}
-	if _, err := Stop(home, time.Second); !errors.Is(err, ErrNotRunning) {
+	if _, err := daemonctl.Stop(home, time.Second); !errors.Is(err, daemonctl.ErrNotRunning) {
 		t.Fatalf("second stop: %v", err)
 	}
 	log, _ := os.ReadFile(filepath.Join(home, LogFile))
@@ -129,7 +130,7 @@ func TestStartStopStatus(t *testing.T) {
 	}
 	// Connect starts a new engine; the pod is still there.
 	c2 := connect(t, home)
-	t.Cleanup(func() { Stop(home, 10*time.Second) })
+	t.Cleanup(func() { daemonctl.Stop(home, 10*time.Second) })
 	if _, err := c2.Get(context.Background(), "pods", "default", "web"); err != nil {
 		t.Fatalf("after restart: %v", err)
 	}
@@ -145,7 +146,7 @@ func TestConnectStartsOnceWhenRacing(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, err := ConnectWith(home, Options{Engine: engine.Options{NoHostNode: true}})
+			c, err := daemonctl.ConnectWith(home, daemonctl.Options{NoHostNode: true})
 			if err == nil {
 				_, err = c.Create(context.Background(), enginetest.Pod("", fmt.Sprintf("p%d", i), nil), cluster.CreateOptions{})
 				c.(*client.Client).Close()
@@ -154,7 +155,7 @@ func TestConnectStartsOnceWhenRacing(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	pid := readPID(home)
+	pid := daemonctl.ReadPID(home)
 	t.Cleanup(func() { stopOrKill(t, home, pid) })
 	for i, err := range errs {
 		if err != nil {
@@ -238,11 +239,11 @@ func TestKill9DuringCreateStorm(t *testing.T) {
 		t.Fatal(err)
 	}
 	wg.Wait()
-	for alive(st.PID) {
+	for daemonctl.Running(st.PID) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	c2 := connect(t, home) // starts a new engine
-	pid := readPID(home)
+	pid := daemonctl.ReadPID(home)
 	t.Cleanup(func() { stopOrKill(t, home, pid) })
 	l, err := c2.List(context.Background(), "pods", cluster.ListOptions{})
 	if err != nil {
@@ -365,7 +366,7 @@ func TestVersionMismatchIsPlain(t *testing.T) {
 	}()
 	defer func() { cancel(); <-done }()
 	<-ready
-	_, err := Connect(home)
+	_, err := daemonctl.Connect(home)
 	if !errors.Is(err, client.ErrVersionMismatch) || !strings.Contains(err.Error(), "runs Min 0.0.1-old") {
 		t.Fatalf("got %v", err)
 	}

@@ -1,26 +1,21 @@
 // Package daemon runs Min's engine as a background service that every
-// minish on the machine shares, and connects clients to it.
+// minish on the machine shares; engine/daemonctl starts, stops and
+// connects to it from the client side.
 //
 //   - Run serves an engine in the foreground on $MIN_HOME/min.sock (HTTP,
 //     engine/server) until its context ends or SIGTERM/SIGINT arrives; it
 //     then finishes in-flight requests, ends streams, closes the store and
 //     leaves the pods running.
-//   - Start starts one detached (own session, output appended to
-//     $MIN_HOME/engine.log, pid in $MIN_HOME/engine.pid) and waits until it
-//     answers. Stop and Status manage it.
-//   - Connect returns an engine.Interface for the engine of a state
-//     directory, starting one in the background when none answers: once,
-//     even when many clients race (a flock on $MIN_HOME/start.lock).
 //   - Main is the command line (`minish engine [start|stop|status]
 //     [--home DIR] [--listen 127.0.0.1:PORT]`).
 //
 // # The re-exec contract
 //
-// The detached engine is the current binary (os.Executable) run again as
+// The detached engine daemonctl.Start launches is the current binary (os.Executable) run again as
 // `<binary> engine --home DIR --detached [--listen ADDR]`: the program's
 // main must hand the arguments after "engine" to Main, and return its exit
 // code (minish: `os.Exit(daemon.Main(os.Args[2:]))` when os.Args[1] is
-// "engine"). Options.Command replaces the binary and the "engine" word
+// "engine"). daemonctl.Options.Command replaces the binary and the "engine" word
 // for programs that spell it differently.
 //
 // # Access
@@ -37,7 +32,7 @@
 //
 // It must never import gopher-lua or anything under containers/ directly.
 //
-// Concurrency: Run, Start, Stop, Status and Connect may be called from
-// several processes at once on the same state directory; the store's
-// lock and the start lock keep exactly one engine per directory.
+// Concurrency: Run may be called from several processes at once on the
+// same state directory; the store's lock keeps exactly one engine per
+// directory.
 package daemon

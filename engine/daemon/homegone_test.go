@@ -2,12 +2,12 @@ package daemon
 
 import (
 	"context"
+	"github.com/minspace/min/engine/daemonctl"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/minspace/min/engine"
 )
 
 func TestHomeRemoved(t *testing.T) {
@@ -50,13 +50,13 @@ func TestEngineStopsWhenItsHomeIsRemoved(t *testing.T) {
 		t.Fatal(err)
 	}
 	home := filepath.Join(dir, "home")
-	st, err := Start(home, Options{Engine: engine.Options{NoHostNode: true}})
+	st, err := daemonctl.Start(home, daemonctl.Options{NoHostNode: true})
 	if err != nil {
 		os.RemoveAll(dir)
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if alive(st.PID) {
+		if daemonctl.Running(st.PID) {
 			stopOrKill(t, home, st.PID)
 		}
 		os.RemoveAll(dir)
@@ -65,7 +65,7 @@ func TestEngineStopsWhenItsHomeIsRemoved(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(4*homeCheckInterval + 10*time.Second)
-	for alive(st.PID) {
+	for daemonctl.Running(st.PID) {
 		if time.Now().After(deadline) {
 			t.Fatalf("engine pid %d still runs after its home was removed", st.PID)
 		}

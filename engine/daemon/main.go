@@ -11,6 +11,7 @@ import (
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/cluster"
+	"github.com/minspace/min/engine/daemonctl"
 )
 
 // Usage is the help text of Main.
@@ -67,19 +68,20 @@ func mainWith(args []string, stdout, stderr io.Writer) int {
 func runVerb(verb, home string, opts Options, stdout, stderr io.Writer) int {
 	switch verb {
 	case "start":
-		st, err := Start(home, opts)
+		st, err := daemonctl.Start(home, daemonctl.Options{Listen: opts.Listen,
+			AllowNonLoopback: opts.AllowNonLoopback, NoHostNode: opts.Engine.NoHostNode})
 		if err != nil {
 			return fail(stderr, err)
 		}
 		fmt.Fprintf(stdout, "engine started (pid %d), serving %s\n", st.PID, st.Socket)
 	case "stop":
-		pid, err := Stop(home, 30*time.Second)
+		pid, err := daemonctl.Stop(home, 30*time.Second)
 		if err != nil {
 			return fail(stderr, err)
 		}
 		fmt.Fprintf(stdout, "engine stopped (pid %d); pods keep running\n", pid)
 	case "status":
-		st, err := Status(home)
+		st, err := daemonctl.Status(home)
 		if err != nil {
 			return fail(stderr, err)
 		}

@@ -1,65 +1,22 @@
 package daemon
 
-import (
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
-)
+import "github.com/minspace/min/engine/daemonctl"
 
-// Files of the state directory the daemon owns.
+// Files of the state directory, as engine/daemonctl names them.
 const (
-	SocketFile     = "min.sock"
-	PIDFile        = "engine.pid"
-	LogFile        = "engine.log"
-	StartLockFile  = "start.lock"
-	TokenFile      = "token"
-	KubeconfigFile = "kubeconfig"
-	CACertFile     = "ca.crt"
-	CAKeyFile      = "ca.key"
+	SocketFile     = daemonctl.SocketFile
+	PIDFile        = daemonctl.PIDFile
+	LogFile        = daemonctl.LogFile
+	StartLockFile  = daemonctl.StartLockFile
+	TokenFile      = daemonctl.TokenFile
+	KubeconfigFile = daemonctl.KubeconfigFile
+	CACertFile     = daemonctl.CACertFile
+	CAKeyFile      = daemonctl.CAKeyFile
 )
 
 // SocketPath is the engine's socket in home.
-func SocketPath(home string) string { return filepath.Join(home, SocketFile) }
+func SocketPath(home string) string { return daemonctl.SocketPath(home) }
 
 // KubeconfigPath is the kubeconfig written by an engine with a TCP
 // listener.
-func KubeconfigPath(home string) string { return filepath.Join(home, KubeconfigFile) }
-
-// ensureHome creates the state directory and closes it to everyone else.
-func ensureHome(home string) error {
-	if err := os.MkdirAll(home, 0o700); err != nil {
-		return err
-	}
-	return os.Chmod(home, 0o700)
-}
-
-// readPID reads the pid file (0 when absent or unreadable).
-func readPID(home string) int {
-	b, err := os.ReadFile(filepath.Join(home, PIDFile))
-	if err != nil {
-		return 0
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || pid <= 0 {
-		return 0
-	}
-	return pid
-}
-
-// writeFile0600 writes a private file atomically (temp file and rename).
-func writeFile0600(path string, data []byte) error {
-	tmp := path + ".tmp" + strconv.Itoa(os.Getpid())
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp, 0o600); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
-}
+func KubeconfigPath(home string) string { return daemonctl.KubeconfigPath(home) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/minspace/min/engine/daemonctl"
 	"io"
 	"log"
 	"net"
@@ -21,7 +22,7 @@ import (
 	"github.com/minspace/min/engine/store"
 )
 
-// Options configure Run, Start and Connect. The zero value is the default.
+// Options configure Run. The zero value is the default.
 type Options struct {
 	// Engine configures the engine Run opens.
 	Engine engine.Options
@@ -30,12 +31,8 @@ type Options struct {
 	Listen string
 	// AllowNonLoopback lets Listen name an address other than loopback.
 	AllowNonLoopback bool
-	// Command is the program and leading arguments Start runs, before
-	// "--home DIR --detached" (default: os.Executable() and "engine").
-	Command []string
-	// StartTimeout bounds Start's wait for the new engine to answer, and a
-	// detached engine's wait for the previous one to release the state
-	// directory (default 30s).
+	// StartTimeout bounds a detached engine's wait for the previous one to
+	// release the state directory (default 30s).
 	StartTimeout time.Duration
 	// ShutdownTimeout bounds how long Run lets in-flight requests finish
 	// (default 10s).
@@ -70,7 +67,7 @@ func (o Options) withDefaults() Options {
 func Run(ctx context.Context, home string, opts Options) error {
 	opts = opts.withDefaults()
 	logger := log.New(opts.Log, "min engine: ", log.LstdFlags)
-	if err := ensureHome(home); err != nil {
+	if err := daemonctl.EnsureHome(home); err != nil {
 		return fmt.Errorf("engine: state directory: %w", err)
 	}
 	eng, err := openEngine(ctx, home, opts)
@@ -98,7 +95,7 @@ func Run(ctx context.Context, home string, opts Options) error {
 		}
 		defer shutdown(nil, ts, opts, logger)
 	}
-	if err := writeFile0600(filepath.Join(home, PIDFile), []byte(strconv.Itoa(os.Getpid())+"\n")); err != nil {
+	if err := daemonctl.WriteFile0600(filepath.Join(home, PIDFile), []byte(strconv.Itoa(os.Getpid())+"\n")); err != nil {
 		logger.Printf("writing the pid file: %v", err)
 	}
 	defer removePID(home)
@@ -158,7 +155,7 @@ func shutdown(plain, tls *http.Server, opts Options, logger *log.Logger) {
 
 // removePID removes the pid file if it is still ours.
 func removePID(home string) {
-	if readPID(home) == os.Getpid() {
+	if daemonctl.ReadPID(home) == os.Getpid() {
 		os.Remove(filepath.Join(home, PIDFile))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"fmt"
+	"github.com/minspace/min/engine/daemonctl"
 	"log"
 	"net"
 	"net/http"
@@ -92,7 +93,7 @@ func loadOrCreateToken(home string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := writeFile0600(path, []byte(tok+"\n")); err != nil {
+	if err := daemonctl.WriteFile0600(path, []byte(tok+"\n")); err != nil {
 		return "", fmt.Errorf("engine: writing the token: %w", err)
 	}
 	return tok, nil
@@ -120,7 +121,7 @@ contexts:
     namespace: default
 current-context: min
 `, addr, base64.StdEncoding.EncodeToString(caPEM), token)
-	if err := writeFile0600(KubeconfigPath(home), []byte(cfg)); err != nil {
+	if err := daemonctl.WriteFile0600(KubeconfigPath(home), []byte(cfg)); err != nil {
 		return fmt.Errorf("engine: writing the kubeconfig: %w", err)
 	}
 	return nil

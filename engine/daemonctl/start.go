@@ -1,4 +1,4 @@
-package daemon
+package daemonctl
 
 import (
 	"bytes"
@@ -41,7 +41,7 @@ func Status(home string) (State, error) {
 	if err != nil {
 		return st, err
 	}
-	st.Version, st.PID = v, readPID(home)
+	st.Version, st.PID = v, ReadPID(home)
 	return st, nil
 }
 
@@ -68,7 +68,7 @@ func Start(home string, opts Options) (State, error) {
 	if st, err := Status(home); err == nil {
 		return st, fmt.Errorf("%w for %s (pid %d)", ErrAlreadyRunning, home, st.PID)
 	}
-	if err := ensureHome(home); err != nil {
+	if err := EnsureHome(home); err != nil {
 		return State{}, fmt.Errorf("engine: state directory: %w", err)
 	}
 	cmd, logf, err := detachedCommand(home, opts)
@@ -103,7 +103,7 @@ func detachedCommand(home string, opts Options) (*exec.Cmd, *os.File, error) {
 	if opts.AllowNonLoopback {
 		args = append(args, "--allow-non-loopback")
 	}
-	if opts.Engine.NoHostNode {
+	if opts.NoHostNode {
 		args = append(args, "--no-host-node")
 	}
 	logf, err := os.OpenFile(filepath.Join(home, LogFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
@@ -151,13 +151,38 @@ func logTail(home string, from int64) string {
 	return "its log says: " + string(b)
 }
 
+// Options say how Start and ConnectWith start an engine. The zero value
+// is the default.
+type Options struct {
+	// Command is the program and leading arguments Start runs, before
+	// "--home DIR --detached" (default: os.Executable() and "engine").
+	Command []string
+	// Listen adds the engine's HTTPS listener with a bearer token on this
+	// address ("127.0.0.1:6443"; port 0 picks a free one).
+	Listen string
+	// AllowNonLoopback lets Listen name an address other than loopback.
+	AllowNonLoopback bool
+	// NoHostNode keeps the engine from running this machine as a node.
+	NoHostNode bool
+	// StartTimeout bounds Start's wait for the new engine to answer
+	// (default 30s).
+	StartTimeout time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.StartTimeout <= 0 {
+		o.StartTimeout = 30 * time.Second
+	}
+	return o
+}
+
 // Stop sends SIGTERM to the engine of home and waits until it has exited
 // (pods keep running). It returns the pid it stopped.
 func Stop(home string, timeout time.Duration) (int, error) {
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
-	pid := readPID(home)
+	pid := ReadPID(home)
 	if pid == 0 || !isEngine(home, pid) {
 		return 0, fmt.Errorf("%w for %s", ErrNotRunning, home)
 	}
@@ -173,6 +198,9 @@ func Stop(home string, timeout time.Duration) (int, error) {
 	}
 	return pid, nil
 }
+
+// Running reports whether pid exists and is not a zombie.
+func Running(pid int) bool { return alive(pid) }
 
 // isEngine checks that pid is the process holding home's store lock (so a
 // recycled pid is never signalled).
@@ -211,7 +239,7 @@ func ConnectWith(home string, opts Options) (cluster.Interface, error) {
 	if c, err := dial(home); err == nil || errors.Is(err, client.ErrVersionMismatch) {
 		return c, err
 	}
-	if err := ensureHome(home); err != nil {
+	if err := EnsureHome(home); err != nil {
 		return nil, fmt.Errorf("engine: state directory: %w", err)
 	}
 	unlock, err := lockStart(home, opts.StartTimeout)

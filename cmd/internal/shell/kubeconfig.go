@@ -1,4 +1,4 @@
-package main
+package shell
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/minspace/min/engine/cluster"
-	"github.com/minspace/min/engine/daemon"
+	"github.com/minspace/min/engine/daemonctl"
 )
 
 // kubeconfigUsage is `minish kubeconfig --help`.
@@ -35,7 +35,7 @@ const contextFile = "kubectl-context"
 
 // runKubeconfig handles `minish kubeconfig`; ok is false for any other
 // command line.
-func runKubeconfig(args []string, stdout, stderr io.Writer) (code int, ok bool) {
+func runKubeconfig(args []string, opts Options, stdout, stderr io.Writer) (code int, ok bool) {
 	if len(args) == 0 || args[0] != "kubeconfig" {
 		return 0, false
 	}
@@ -47,7 +47,7 @@ func runKubeconfig(args []string, stdout, stderr io.Writer) (code int, ok bool) 
 		fmt.Fprintf(stderr, "minish kubeconfig: unexpected argument %q\n%s", args[1], kubeconfigUsage)
 		return 2, true
 	}
-	path, err := writeKubeconfig(cluster.DefaultHome())
+	path, err := writeKubeconfig(cluster.DefaultHome(), opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "minish kubeconfig: %v\n", err)
 		return 1, true
@@ -58,9 +58,9 @@ func runKubeconfig(args []string, stdout, stderr io.Writer) (code int, ok bool) 
 
 // writeKubeconfig reaches (or starts) the engine's HTTPS listener and
 // rewrites its kubeconfig with the current namespace.
-func writeKubeconfig(home string) (string, error) {
-	path := daemon.KubeconfigPath(home)
-	cfg, err := listeningConfig(home, path)
+func writeKubeconfig(home string, opts Options) (string, error) {
+	path := daemonctl.KubeconfigPath(home)
+	cfg, err := listeningConfig(home, path, opts)
 	if err != nil {
 		return "", err
 	}
@@ -81,17 +81,21 @@ func writeKubeconfig(home string) (string, error) {
 
 // listeningConfig returns the kubeconfig of an engine whose listener
 // answers, starting the engine with one when none runs.
-func listeningConfig(home, path string) (map[string]any, error) {
+func listeningConfig(home, path string, opts Options) (map[string]any, error) {
 	cfg, err := readKubeconfig(path)
 	if err == nil && reachable(cfg) {
 		return cfg, nil
 	}
-	if _, serr := daemon.Status(home); serr == nil {
+	if _, serr := daemonctl.Status(home); serr == nil {
 		return nil, errors.New("the engine runs without an HTTPS listener: stop it (minish engine stop; pods keep running) and run minish kubeconfig again, or start it with minish engine start --listen 127.0.0.1:PORT")
-	} else if !errors.Is(serr, daemon.ErrNotRunning) {
+	} else if !errors.Is(serr, daemonctl.ErrNotRunning) {
 		return nil, serr
 	}
-	if _, err := daemon.Start(home, daemon.Options{Listen: "127.0.0.1:0"}); err != nil {
+	cmd, err := opts.engineCommand()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := daemonctl.Start(home, daemonctl.Options{Command: cmd, Listen: "127.0.0.1:0"}); err != nil {
 		return nil, err
 	}
 	if cfg, err = readKubeconfig(path); err != nil {

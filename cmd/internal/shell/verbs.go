@@ -1,4 +1,4 @@
-package main
+package shell
 
 import (
 	"context"
@@ -22,16 +22,16 @@ var verbNames = map[string]bool{
 // runVerb runs `minish VERB args...` (args is os.Args[1:]) as kubectl
 // would, through stdlib's kubectl.main, with the engine every other
 // minish command uses. handled is false when args[0] is no verb.
-func runVerb(args []string, embedded bool) (code int, handled bool) {
+func runVerb(args []string, opts Options) (code int, handled bool) {
 	if len(args) == 0 || !verbNames[args[0]] {
 		return 0, false
 	}
-	return runVerbIO(args, embedded, os.Stdout, os.Stderr), true
+	return runVerbIO(args, opts, os.Stdout, os.Stderr), true
 }
 
 // runVerbIO is runVerb with explicit output streams.
-func runVerbIO(args []string, embedded bool, stdout, stderr io.Writer) int {
-	conn := newLazyEngine(embedded)
+func runVerbIO(args []string, opts Options, stdout, stderr io.Writer) int {
+	conn := newLazyEngine(opts)
 	defer conn.close()
 	s, err := bindings.New(bindings.Options{Engine: conn.open, Stdout: stdout, Stderr: stderr})
 	if err != nil {

@@ -1,4 +1,4 @@
-package main
+package shell
 
 import (
 	"context"
@@ -6,9 +6,8 @@ import (
 	"os"
 	"sync"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/cluster"
-	"github.com/minspace/min/engine/daemon"
+	"github.com/minspace/min/engine/daemonctl"
 )
 
 // embeddedEnv, set to 1, runs the engine inside minish as --embedded does
@@ -23,38 +22,49 @@ const noHostNodeEnv = "MIN_NO_HOST_NODE"
 // lazyEngine connects on first use, so that a chunk that touches no
 // cluster object starts nothing. By default it is a client of the engine
 // daemon of home (started in the background when none answers, see
-// daemon.ConnectWith); embedded, it opens the engine in this process.
+// daemonctl.ConnectWith); with Options.Embedded, it opens the engine in
+// this process.
 type lazyEngine struct {
-	home     string
-	embedded bool
-	once     sync.Once
-	eng      cluster.Interface
-	err      error
+	home string
+	opts Options
+	once sync.Once
+	eng  cluster.Interface
+	err  error
 }
 
-func newLazyEngine(embedded bool) *lazyEngine {
-	return &lazyEngine{home: cluster.DefaultHome(), embedded: embedded || os.Getenv(embeddedEnv) == "1"}
+func newLazyEngine(opts Options) *lazyEngine {
+	return &lazyEngine{home: cluster.DefaultHome(), opts: opts}
 }
 
 func (l *lazyEngine) open(ctx context.Context) (cluster.Interface, error) {
 	l.once.Do(func() {
-		opts := engine.Options{NoHostNode: os.Getenv(noHostNodeEnv) == "1"}
-		if l.embedded {
-			var e *engine.Engine
-			if e, l.err = engine.Open(l.home, opts); l.err == nil {
-				l.eng = e // never a typed nil in the interface
-			}
+		noHost := os.Getenv(noHostNodeEnv) == "1"
+		if l.opts.Embedded != nil {
+			l.eng, l.err = l.opts.Embedded(l.home, noHost)
 			return
 		}
-		var c cluster.Interface
-		if c, l.err = daemon.ConnectWith(l.home, daemon.Options{Engine: opts}); l.err == nil {
-			l.eng = c
+		var cmd []string
+		if cmd, l.err = l.opts.engineCommand(); l.err != nil {
+			return
 		}
+		l.eng, l.err = daemonctl.ConnectWith(l.home, daemonctl.Options{Command: cmd, NoHostNode: noHost})
 	})
 	if l.err != nil {
 		return nil, l.err
 	}
 	return l.eng, nil
+}
+
+// engineCommand is Options.EngineCommand or its default.
+func (o Options) engineCommand() ([]string, error) {
+	if o.EngineCommand != nil {
+		return o.EngineCommand()
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	return []string{exe, "engine"}, nil
 }
 
 // close closes the engine or the client; a daemon keeps running.

@@ -1,4 +1,4 @@
-package main
+package shell
 
 import (
 	"context"
@@ -45,7 +45,7 @@ func TestKubeconfigFollowsNamespace(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			path, err := writeKubeconfig(home)
+			path, err := writeKubeconfig(home, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
