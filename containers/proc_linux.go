@@ -18,6 +18,7 @@ import (
 type child struct {
 	pid   int
 	pidfd *os.File
+	done  chan struct{} // closed once reap has reaped the child
 }
 
 // spawn forks and execs path with CLONE_PIDFD. Unlike os.StartProcess it
@@ -38,7 +39,7 @@ func spawn(path string, argv []string, attr *syscall.ProcAttr) (*child, error) {
 		unix.Kill(pid, unix.SIGKILL)
 		return nil, err
 	}
-	return &child{pid: pid, pidfd: f}, nil
+	return &child{pid: pid, pidfd: f, done: make(chan struct{})}, nil
 }
 
 // openPidfd opens a pidfd for any process (not only our children).
@@ -60,13 +61,23 @@ func pollable(fd int, name string) (*os.File, error) {
 }
 
 // kill sends SIGKILL through the pidfd (never to a reused pid).
+// Once reap has closed the pidfd, the child is gone and kill does nothing.
 func (c *child) kill() error {
-	return unix.PidfdSendSignal(int(c.pidfd.Fd()), unix.SIGKILL, nil, 0)
+	rc, err := c.pidfd.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var kerr error
+	if err := rc.Control(func(fd uintptr) { kerr = unix.PidfdSendSignal(int(fd), unix.SIGKILL, nil, 0) }); err != nil {
+		return nil // closed: reaped
+	}
+	return kerr
 }
 
 // reap waits for the child to end, reaps it and closes its pidfd. It is
 // meant to run in its own goroutine for as long as the child lives.
 func (c *child) reap() {
+	defer close(c.done)
 	defer c.pidfd.Close()
 	rc, err := c.pidfd.SyscallConn()
 	if err != nil {

@@ -28,6 +28,12 @@ type Runtime struct {
 	cgroupRoot cgroup.Group // the hierarchies' roots, for absolute parents
 	locksMu    sync.Mutex
 	locks      map[string]*podLock // RunPod, StopPod and RemovePod of one pod in turn
+
+	spareMu   sync.Mutex
+	spare     *startedShim // Options.SpareShim: the shim the next pod gets, or nil
+	refilling bool         // a spare is being started
+	closed    bool
+	spareWG   sync.WaitGroup
 }
 
 // podLock is one pod's lock, counted so the map only holds pods in use.
@@ -95,7 +101,13 @@ func New(opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("containers: %w", err)
 	}
-	return &Runtime{opts: opts, exe: exe, cgroup: self, cgroupRoot: root, locks: map[string]*podLock{}}, nil
+	r := &Runtime{opts: opts, exe: exe, cgroup: self, cgroupRoot: root, locks: map[string]*podLock{}}
+	if opts.SpareShim {
+		r.spareMu.Lock()
+		r.startRefill()
+		r.spareMu.Unlock()
+	}
+	return r, nil
 }
 
 func (r *Runtime) podDir(uid string) string {
@@ -131,7 +143,7 @@ func (r *Runtime) runPod(ctx context.Context, dir string, cfg shim.Config) error
 	if err := shim.WriteConfig(dir, cfg); err != nil {
 		return err
 	}
-	sh, err := r.startShim(dir)
+	sh, err := r.shimFor(dir)
 	if err != nil {
 		return err
 	}
@@ -252,20 +264,98 @@ type startedShim struct {
 	ready, start *os.File
 }
 
-// startShim re-executes this binary as the pod's shim in new net, uts and
-// ipc namespaces, in its own session. The caller writes the start line
-// (the pod IP, or nothing) and reads the ready line.
-func (r *Runtime) startShim(dir string) (*startedShim, error) {
-	logf, err := os.OpenFile(filepath.Join(dir, shim.LogFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, err
+// shimFor returns the shim of the pod in dir: the spare, told its pod
+// directory, or a new one.
+func (r *Runtime) shimFor(dir string) (*startedShim, error) {
+	if !r.opts.SpareShim {
+		return r.startShim(dir, false)
 	}
-	defer logf.Close()
+	r.spareMu.Lock()
+	sh := r.spare
+	r.spare = nil
+	if !r.closed {
+		r.startRefill()
+	}
+	r.spareMu.Unlock()
+	if sh != nil {
+		if _, err := sh.start.WriteString(dir + "\n"); err == nil {
+			return sh, nil
+		}
+		sh.discard() // it died meanwhile
+	}
+	return r.startShim(dir, false)
+}
+
+// startRefill starts the next spare shim in the background unless one is
+// on its way; the caller holds spareMu.
+func (r *Runtime) startRefill() {
+	if r.refilling || r.spare != nil {
+		return
+	}
+	r.refilling = true
+	r.spareWG.Add(1)
+	go func() {
+		defer r.spareWG.Done()
+		sh, err := r.startShim(r.opts.StateDir, true)
+		r.spareMu.Lock()
+		defer r.spareMu.Unlock()
+		r.refilling = false
+		switch {
+		case err != nil:
+		case r.closed:
+			sh.discard()
+		default:
+			r.spare = sh
+		}
+	}()
+}
+
+// Close ends the spare shim (Options.SpareShim). Pods keep running.
+func (r *Runtime) Close() error {
+	r.spareMu.Lock()
+	r.closed = true
+	r.spareMu.Unlock()
+	r.spareWG.Wait() // a spare being started is discarded when it is up
+	r.spareMu.Lock()
+	sh := r.spare
+	r.spare = nil
+	r.spareMu.Unlock()
+	if sh != nil {
+		sh.discard()
+	}
+	return nil
+}
+
+// discard ends a shim that has no pod (it ends when its start pipe
+// closes) and waits until it is reaped.
+func (sh *startedShim) discard() {
+	sh.start.Close()
+	sh.ready.Close()
+	sh.kill()
+	<-sh.done
+}
+
+// startShim re-executes this binary as the pod's shim in new net, uts and
+// ipc namespaces, in its own session, in the pod directory dir. A spare
+// shim starts in dir (the state directory) with no log, and waits for the
+// line that names its pod directory. The caller writes the start line (the
+// pod IP, or nothing) and reads the ready line.
+func (r *Runtime) startShim(dir string, spare bool) (*startedShim, error) {
 	null, err := os.Open(os.DevNull)
 	if err != nil {
 		return nil, err
 	}
 	defer null.Close()
+	logf, argv := null, []string{shim.ShimArg0}
+	if spare {
+		argv = append(argv, shim.SpareArg)
+	} else {
+		logf, err = os.OpenFile(filepath.Join(dir, shim.LogFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		defer logf.Close()
+	}
 	readyR, readyW, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -277,7 +367,7 @@ func (r *Runtime) startShim(dir string) (*startedShim, error) {
 		return nil, err
 	}
 	defer startR.Close()
-	c, err := spawn(r.exe, []string{shim.ShimArg0}, &syscall.ProcAttr{
+	c, err := spawn(r.exe, argv, &syscall.ProcAttr{
 		Dir:   dir,
 		Env:   []string{shim.RoleEnv + "=shim", "GOMAXPROCS=1"}, // a shim needs no parallelism
 		Files: []uintptr{null.Fd(), logf.Fd(), logf.Fd(), readyW.Fd(), startR.Fd()},

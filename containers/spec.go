@@ -24,6 +24,11 @@ type Options struct {
 	// ShimBinary is the program re-executed as each pod's shim; it must
 	// call Init first thing. Empty: this very binary (/proc/self/exe).
 	ShimBinary string
+	// SpareShim keeps one shim started ahead, its Go runtime up and its
+	// sandbox namespaces made, which RunPod hands the next pod to instead
+	// of waiting for a process to start (and then starts the next spare).
+	// For long-lived runtimes (the engine's node agents); Close ends it.
+	SpareShim bool
 }
 
 // ImageSource resolves an image reference to its rootfs layers and config.

@@ -58,8 +58,10 @@ func (e *Engine) newKubeletWith(node, cidr, hostIP, stateDir, cgroupParent strin
 	if err != nil {
 		return nil, err
 	}
+	// A spare shim: a pod start hands the pod to a shim whose process
+	// start is paid ahead, off the pod's way to Running.
 	rt, err := containers.New(containers.Options{StateDir: stateDir, Images: imageSource{e.images},
-		Network: nodeNet, CgroupParent: cgroupParent, ShimBinary: shimBinary()})
+		Network: nodeNet, CgroupParent: cgroupParent, ShimBinary: shimBinary(), SpareShim: true})
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +79,7 @@ func (i imageSource) Resolve(ref string) ([]string, containers.ImageConfig, erro
 }
 
 func (k *kubelet) loop(ctx context.Context) {
+	defer k.rt.Close() // the spare shim; pods keep running
 	k.adopt()
 	events := make(chan Event, 1024)
 	k.e.run(func(ctx context.Context) {

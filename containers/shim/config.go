@@ -16,6 +16,10 @@ const (
 	PauseArg0 = "min-pause"
 )
 
+// SpareArg, as a shim's argv[1], makes it a spare: it starts in the state
+// directory and waits for the line that names its pod directory.
+const SpareArg = "spare"
+
 // Files in a pod's directory (the shim's working directory).
 const (
 	ConfigFile = "config.json"

@@ -1,8 +1,8 @@
 package shim
 
 import (
+	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -40,14 +40,22 @@ type shim struct {
 // have had their first start attempt, or the error that stopped the shim.
 // fd 4 is the start pipe: the runtime writes the pod IP (or nothing) and a
 // newline there once the pod network is wired; the shim sets itself up
-// meanwhile, and ends if the pipe closes without a line.
+// meanwhile, and ends if the pipe closes without a line. A spare shim
+// (argv[1] SpareArg) first reads the line that names its pod directory.
 func Main() {
 	runtime.LockOSThread() // keep the main thread out of throwaway duty
 	ready := os.NewFile(3, "ready")
+	start := bufio.NewReaderSize(os.NewFile(4, "start"), 512)
 	fail := func(err error) {
 		fmt.Fprintf(ready, "error: %v\n", err)
 		fmt.Fprintf(os.Stderr, "shim: %v\n", err)
 		os.Exit(1)
+	}
+	prepare()
+	if len(os.Args) > 1 && os.Args[1] == SpareArg {
+		if err := adopt(start); err != nil {
+			fail(err)
+		}
 	}
 	s, err := newShim()
 	if err != nil {
@@ -58,7 +66,7 @@ func Main() {
 		fail(err)
 	}
 	go s.serve(ln) // exec and stop may come while the containers start
-	ip, err := readStartLine(os.NewFile(4, "start"))
+	ip, err := readStartLine(start)
 	if err != nil {
 		fail(err)
 	}
@@ -70,31 +78,50 @@ func Main() {
 	select {}
 }
 
-// readStartLine reads the start line: the pod IP, or empty.
-func readStartLine(f *os.File) (string, error) {
-	defer f.Close()
-	var b [64]byte
-	n := 0
-	for n < len(b) {
-		m, err := f.Read(b[n:])
-		n += m
-		if i := bytes.IndexByte(b[:n], '\n'); i >= 0 {
-			return string(b[:i]), nil
-		}
-		if err != nil {
-			return "", fmt.Errorf("no start line: %w", err)
-		}
-	}
-	return "", errors.New("start line too long")
-}
-
-func newShim() (*shim, error) {
+// prepare is the set-up that needs no pod (a spare does it ahead).
+func prepare() {
 	// Catch (rather than ignore) what a terminal or a shutdown might send:
 	// ignored dispositions would be inherited by the containers.
 	signal.Notify(make(chan os.Signal, 1), unix.SIGHUP, unix.SIGINT, unix.SIGTERM)
 	// Make os/exec probe for pidfd support now: the probe forks, and a
 	// fork from a thread whose pid namespace is fresh would use it up.
 	os.FindProcess(os.Getpid())
+}
+
+// adopt makes a spare shim the shim of the pod whose directory the runtime
+// names: it moves there and logs to the pod's shim log. A spare whose
+// runtime goes away (the pipe closes) exits quietly.
+func adopt(start *bufio.Reader) error {
+	dir, err := readStartLine(start)
+	if err != nil {
+		os.Exit(0)
+	}
+	if err := os.Chdir(dir); err != nil {
+		return err
+	}
+	logf, err := os.OpenFile(LogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	for _, fd := range []int{1, 2} {
+		if err := unix.Dup3(int(logf.Fd()), fd, 0); err != nil {
+			return fmt.Errorf("shim log: %w", err)
+		}
+	}
+	return nil
+}
+
+// readStartLine reads one line of the start pipe.
+func readStartLine(r *bufio.Reader) (string, error) {
+	line, err := r.ReadSlice('\n')
+	if err != nil {
+		return "", fmt.Errorf("no start line: %w", err)
+	}
+	return string(bytes.TrimSuffix(line, []byte("\n"))), nil
+}
+
+func newShim() (*shim, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return nil, err
