@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -122,10 +123,12 @@ func tableKeys(t *lua.LTable) ([]lua.LValue, int) {
 	return append(keys, rest...), n
 }
 
-var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// The REPL's patterns compile on first use: a script or a verb never
+// needs them, and every package-level compile is start-up time.
+var identRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 
 func formatKey(k lua.LValue) string {
-	if s, ok := k.(lua.LString); ok && identRE.MatchString(string(s)) {
+	if s, ok := k.(lua.LString); ok && identRE().MatchString(string(s)) {
 		return string(s)
 	}
 	if s, ok := k.(lua.LString); ok {
@@ -157,8 +160,12 @@ func (s *State) safeToString(v lua.LValue) (out string) {
 }
 
 var (
-	liveNameRE = regexp.MustCompile(`\b(pod|node|namespace|rc|label|annotation|log)\.(\w+)\(\s*["']([^"']*)$`)
-	exprRE     = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*(?:[.:][A-Za-z_][A-Za-z0-9_]*)*[.:]?$`)
+	liveNameRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`\b(pod|node|namespace|rc|label|annotation|log)\.(\w+)\(\s*["']([^"']*)$`)
+	})
+	exprRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*(?:[.:][A-Za-z_][A-Za-z0-9_]*)*[.:]?$`)
+	})
 )
 
 // Complete returns the completions of the word that ends line, as whole
@@ -166,10 +173,10 @@ var (
 // object fields and methods, and live object names inside
 // pod.get("ku.
 func (s *State) Complete(ctx context.Context, line string) (candidates []string, prefix string) {
-	if m := liveNameRE.FindStringSubmatch(line); m != nil {
+	if m := liveNameRE().FindStringSubmatch(line); m != nil {
 		return s.liveNames(ctx, m[1], m[3]), m[3]
 	}
-	expr := exprRE.FindString(line)
+	expr := exprRE().FindString(line)
 	if expr == "" {
 		return nil, ""
 	}
