@@ -3,9 +3,11 @@ package engine
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -152,6 +154,28 @@ func TestMissingImageIsErrImagePull(t *testing.T) {
 	if got.Status.Phase != "Pending" {
 		t.Fatalf("phase %s", got.Status.Phase)
 	}
+	// The kubelet's two events of a failed pull.
+	want := map[string]bool{"Warning Failed Failed to pull image": false, "Warning Failed Error: ErrImagePull": false}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		evs, err := e.List(ctx, "events", ListOptions{Namespace: "default"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range evs.Items {
+			ev := o.(*api.Event)
+			for w := range want {
+				if ev.InvolvedObject.Name == "nope" && strings.HasPrefix(ev.Type+" "+ev.Reason+" "+ev.Message, w) {
+					want[w] = true
+				}
+			}
+		}
+		if want["Warning Failed Failed to pull image"] && want["Warning Failed Error: ErrImagePull"] {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Errorf("events missing: %v", want)
 }
 
 func TestVirtualNodeRunsPodsInItsCgroup(t *testing.T) {
@@ -191,5 +215,35 @@ func TestVirtualNodeRunsPodsInItsCgroup(t *testing.T) {
 			t.Fatal("the virtual node's cgroup outlived the node")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestPullFailure(t *testing.T) {
+	errMissing := errors.New("image not found")
+	tests := []struct {
+		name    string
+		first   bool
+		reason  string
+		message string
+		events  []kubeletEvent
+	}{
+		{name: "first failure is ErrImagePull", first: true, reason: "ErrImagePull",
+			message: `Failed to pull image "x:1": image not found (Min pulls no image on its own: load it with image.import, image.pull or minish image load)`,
+			events: []kubeletEvent{
+				{"Warning", "Failed", `Failed to pull image "x:1": image not found (Min pulls no image on its own: load it with image.import, image.pull or minish image load)`},
+				{"Warning", "Failed", "Error: ErrImagePull"}}},
+		{name: "then ImagePullBackOff", first: false, reason: "ImagePullBackOff", message: `Back-off pulling image "x:1"`,
+			events: []kubeletEvent{{"Normal", "BackOff", `Back-off pulling image "x:1"`}, {"Warning", "Failed", "Error: ImagePullBackOff"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := pullFailure("x:1", errMissing, tc.first)
+			if f.waiting.Reason != tc.reason || f.waiting.Message != tc.message {
+				t.Errorf("waiting %+v, want %s %q", f.waiting, tc.reason, tc.message)
+			}
+			if !reflect.DeepEqual(f.events, tc.events) {
+				t.Errorf("events %q, want %q", f.events, tc.events)
+			}
+		})
 	}
 }

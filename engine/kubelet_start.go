@@ -81,18 +81,47 @@ func (k *kubelet) imageFailed(p *api.Pod, c api.Container, err error) {
 	rec := k.pods[p.UID]
 	first := rec == nil || rec.pullFail == 0
 	k.mu.Unlock()
-	reason, msg := "ErrImagePull", fmt.Sprintf("Failed to pull image %q: %v (Min pulls no image on its own: load it with image.import, image.pull or minish image load)", c.Image, err)
-	if !first {
-		reason, msg = "ImagePullBackOff", fmt.Sprintf("Back-off pulling image %q", c.Image)
+	f := pullFailure(c.Image, err, first)
+	for _, ev := range f.events {
+		k.e.events.record(p, ev.typ, ev.reason, "kubelet", ev.msg)
 	}
-	k.e.events.record(p, "Warning", "Failed", "kubelet", msg)
 	st := k.creatingStatus(p)
 	for i := range st.ContainerStatuses {
 		if st.ContainerStatuses[i].Name == c.Name {
-			st.ContainerStatuses[i].State.Waiting = &api.ContainerStateWaiting{Reason: reason, Message: msg}
+			st.ContainerStatuses[i].State.Waiting = &f.waiting
 		}
 	}
 	k.writeStatus(p, rec, st)
+}
+
+// imageFailure is what the kubelet reports when a container's image is
+// missing: the container's waiting state and the events.
+type imageFailure struct {
+	waiting api.ContainerStateWaiting
+	events  []kubeletEvent
+}
+
+type kubeletEvent struct{ typ, reason, msg string }
+
+// pullFailure follows the kubelet: the first failed pull is ErrImagePull
+// (events "Failed to pull image" and "Error: ErrImagePull"); while it backs
+// off, ImagePullBackOff (events Normal BackOff "Back-off pulling image" and
+// "Error: ImagePullBackOff"). Min pulls no image on its own, so every
+// attempt is a look in the image store, and the first message says how to
+// get the image.
+func pullFailure(image string, err error, first bool) imageFailure {
+	if first {
+		msg := fmt.Sprintf("Failed to pull image %q: %v (Min pulls no image on its own: load it with image.import, image.pull or minish image load)", image, err)
+		return imageFailure{
+			waiting: api.ContainerStateWaiting{Reason: "ErrImagePull", Message: msg},
+			events:  []kubeletEvent{{"Warning", "Failed", msg}, {"Warning", "Failed", "Error: ErrImagePull"}},
+		}
+	}
+	msg := fmt.Sprintf("Back-off pulling image %q", image)
+	return imageFailure{
+		waiting: api.ContainerStateWaiting{Reason: "ImagePullBackOff", Message: msg},
+		events:  []kubeletEvent{{"Normal", "BackOff", msg}, {"Warning", "Failed", "Error: ImagePullBackOff"}},
+	}
 }
 
 // runtimeSpec turns a pod into what the runtime needs.
