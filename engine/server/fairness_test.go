@@ -6,13 +6,16 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/minspace/min/engine"
+	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/server"
 )
 
@@ -128,5 +131,62 @@ func TestDefaultListConcurrency(t *testing.T) {
 		if got != c.want {
 			t.Errorf("GOMAXPROCS %d: %d, want %d", c.procs, got, c.want)
 		}
+	}
+}
+
+// sharedLists is an engine with ListShared, which counts its calls and
+// keeps the objects it handed out, to check that no one changed them.
+type sharedLists struct {
+	*engine.Engine
+	calls  int
+	handed []api.Object
+	before []api.Object
+}
+
+func (s *sharedLists) ListShared(ctx context.Context, resource string, opts engine.ListOptions) (*engine.List, error) {
+	s.calls++
+	l, err := s.Engine.List(ctx, resource, opts)
+	if err == nil {
+		s.handed = append(s.handed, l.Items...)
+		for _, o := range l.Items {
+			s.before = append(s.before, o.DeepCopyObject())
+		}
+	}
+	return l, err
+}
+
+// TestTablesListShared: a Table is built from the engine's shared objects
+// (ListShared) and leaves them as they were, whatever includeObject asks;
+// a plain list, which sets each item's kind, still gets copies.
+func TestTablesListShared(t *testing.T) {
+	e, err := engine.Open(t.TempDir(), engine.Options{NoHostNode: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	sl := &sharedLists{Engine: e}
+	s := server.New(sl, server.Options{Log: log.New(io.Discard, "", 0)})
+	if a := do(t, s, "POST", "/api/v1/namespaces/default/pods", "application/json", pod); a.code != 201 {
+		t.Fatalf("create: %d %s", a.code, a.raw)
+	}
+	for _, include := range []string{"", "Metadata", "Object", "None"} {
+		rec := serveWith(s, "GET", "/api/v1/namespaces/default/pods?includeObject="+include, map[string]string{"Accept": tableAccept})
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"web"`) {
+			t.Fatalf("includeObject=%s: %d %s", include, rec.Code, rec.Body.String())
+		}
+	}
+	if sl.calls != 4 {
+		t.Errorf("%d tables listed through ListShared, want 4", sl.calls)
+	}
+	for i, o := range sl.handed {
+		if !reflect.DeepEqual(o, sl.before[i]) {
+			t.Errorf("a shared object changed: %+v, was %+v", o, sl.before[i])
+		}
+	}
+	if rec := serveWith(s, "GET", "/api/v1/namespaces/default/pods", nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"kind":"Pod"`) {
+		t.Fatalf("list: %d %s", rec.Code, rec.Body.String())
+	}
+	if sl.calls != 4 {
+		t.Errorf("a plain list went through ListShared")
 	}
 }

@@ -158,13 +158,19 @@ func (s *Server) encodeList(r *http.Request, t target, opts engine.ListOptions) 
 		return nil, "", err
 	}
 	defer release()
+	if wantsTable(r) {
+		// A Table only reads the objects (includeObject=Object copies
+		// before it sets their kind).
+		l, err := s.listForReading(r.Context(), t.kind.Resource, opts)
+		if err != nil {
+			return nil, "", err
+		}
+		b, err := tableOf(t.kind.Resource, l.Items, l.ResourceVersion, r.URL.Query().Get("includeObject"), true)
+		return b, tableContentType, err
+	}
 	l, err := s.eng.List(r.Context(), t.kind.Resource, opts)
 	if err != nil {
 		return nil, "", err
-	}
-	if wantsTable(r) {
-		b, err := tableOf(t.kind.Resource, l.Items, l.ResourceVersion, r.URL.Query().Get("includeObject"), true)
-		return b, tableContentType, err
 	}
 	out := wire.List{Kind: t.kind.Kind + "List", APIVersion: "v1",
 		Metadata: wire.ListMeta{ResourceVersion: l.ResourceVersion}, Items: make([]json.RawMessage, len(l.Items))}
