@@ -219,7 +219,7 @@ func (r *Runtime) container(c ContainerSpec) (shim.Container, error) {
 	return shim.Container{
 		Name: c.Name, Image: c.Image, Layers: layers, Argv: args,
 		Env: env(img.Env, c.Env), WorkingDir: wd, User: img.User, Limits: c.Limits,
-		Seccomp: c.SeccompProfile,
+		Seccomp: c.SeccompProfile, SeccompFilter: c.SeccompFilter,
 	}, nil
 }
 
@@ -245,10 +245,18 @@ func validate(spec PodSpec) error {
 			problems = append(problems, fmt.Sprintf("containers[%d].name %q: must be unique, non-empty, without '/' or '.'", i, c.Name))
 		}
 		seen[c.Name] = true
+		switch {
+		case c.SeccompProfile == shim.SeccompLocalhost && len(c.SeccompFilter) == 0:
+			problems = append(problems, fmt.Sprintf("containers[%d].seccompProfile Localhost needs its compiled filter", i))
+		case c.SeccompProfile != shim.SeccompLocalhost && len(c.SeccompFilter) > 0:
+			problems = append(problems, fmt.Sprintf("containers[%d]: a seccomp filter is for seccompProfile Localhost", i))
+		case len(c.SeccompFilter) > 4096: // BPF_MAXINSNS
+			problems = append(problems, fmt.Sprintf("containers[%d]: seccomp filter of %d instructions: at most 4096", i, len(c.SeccompFilter)))
+		}
 		switch c.SeccompProfile {
-		case "", shim.SeccompRuntimeDefault, shim.SeccompUnconfined:
+		case "", shim.SeccompRuntimeDefault, shim.SeccompUnconfined, shim.SeccompLocalhost:
 		default:
-			problems = append(problems, fmt.Sprintf("containers[%d].seccompProfile %q: must be RuntimeDefault or Unconfined", i, c.SeccompProfile))
+			problems = append(problems, fmt.Sprintf("containers[%d].seccompProfile %q: must be RuntimeDefault, Unconfined or Localhost", i, c.SeccompProfile))
 		}
 	}
 	if len(problems) > 0 {

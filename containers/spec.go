@@ -3,6 +3,8 @@ package containers
 import (
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/minspace/min/containers/cgroup"
 	"github.com/minspace/min/containers/shim"
 )
@@ -90,9 +92,14 @@ type ContainerSpec struct {
 	Limits     Limits
 	// SeccompProfile is securityContext.seccompProfile.type: "" or
 	// "RuntimeDefault" (Docker's default profile, as Docker applies it to
-	// every container) or "Unconfined" (no filter).
+	// every container), "Unconfined" (no filter), or "Localhost" with the
+	// profile compiled into SeccompFilter (containers/seccomp.Compile).
 	SeccompProfile string
+	SeccompFilter  []SockFilter
 }
+
+// SockFilter is one instruction of a classic BPF program.
+type SockFilter = unix.SockFilter
 
 // Limits are resources.limits; zero is unlimited.
 type Limits = cgroup.Limits

@@ -247,3 +247,60 @@ func TestPullFailure(t *testing.T) {
 		})
 	}
 }
+
+// TestSeccompProfiles: the container's seccompProfile, else the pod's,
+// reaches the runtime; a Localhost profile is read from SeccompDir; a
+// missing one is a CreateContainerError.
+func TestSeccompProfiles(t *testing.T) {
+	e := openHost(t)
+	ctx := context.Background()
+	dir := SeccompDir(e.home)
+	if err := os.MkdirAll(filepath.Join(dir, "profiles"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	profile := `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]}`
+	if err := os.WriteFile(filepath.Join(dir, "profiles/no-mkdir.json"), []byte(profile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := "grep ^Seccomp: /proc/self/status; mkdir /tmp/x 2>&1; true"
+	local := api.SeccompProfile{Type: "Localhost", LocalhostProfile: "profiles/no-mkdir.json"}
+	tests := []struct {
+		name     string
+		pod, ctr api.SeccompProfile
+		want     string
+	}{
+		{name: "default is the runtime's", want: "Seccomp:\t2\n"},
+		{name: "pod unconfined", pod: api.SeccompProfile{Type: "Unconfined"}, want: "Seccomp:\t0\n"},
+		{name: "container overrides pod", pod: api.SeccompProfile{Type: "Unconfined"}, ctr: api.SeccompProfile{Type: "RuntimeDefault"}, want: "Seccomp:\t2\n"},
+		{name: "localhost", ctr: local, want: "Seccomp:\t2\nmkdir: can't create directory '/tmp/x': Operation not permitted\n"},
+		{name: "pod localhost", pod: local, want: "Seccomp:\t2\nmkdir: can't create directory '/tmp/x': Operation not permitted\n"},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			name := fmt.Sprintf("sc-%d", i)
+			p := busyboxPod(name, "Never", "sh", "-c", script)
+			p.Spec.SecurityContext.SeccompProfile = tc.pod
+			p.Spec.Containers[0].SecurityContext.SeccompProfile = tc.ctr
+			if _, err := e.Create(ctx, p, CreateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			waitPod(t, e, "", name, func(p *api.Pod) bool { return p.Status.Phase == "Succeeded" })
+			var logs bytes.Buffer
+			if err := e.Logs(ctx, "", name, LogOptions{}, &logs); err != nil || logs.String() != tc.want {
+				t.Errorf("logs %q (%v), want %q", logs.String(), err, tc.want)
+			}
+		})
+	}
+	p := busyboxPod("sc-missing", "Never", "true")
+	p.Spec.Containers[0].SecurityContext.SeccompProfile = api.SeccompProfile{Type: "Localhost", LocalhostProfile: "none.json"}
+	if _, err := e.Create(ctx, p, CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	got := waitPod(t, e, "", "sc-missing", func(p *api.Pod) bool {
+		cs := p.Status.ContainerStatuses
+		return len(cs) == 1 && cs[0].State.Waiting != nil && cs[0].State.Waiting.Reason == "CreateContainerError"
+	})
+	if msg := got.Status.ContainerStatuses[0].State.Waiting.Message; !strings.Contains(msg, "none.json") {
+		t.Errorf("message %q does not name the profile", msg)
+	}
+}

@@ -23,8 +23,10 @@ func (k *kubelet) start(ctx context.Context, p *api.Pod, rec *podRecord) {
 	k.writeStatus(p, rec, k.creatingStatus(p))
 	ids, err := k.ensureImages(p)
 	if err == nil {
-		err = k.rt.RunPod(ctx, runtimeSpec(p))
-		if err != nil {
+		var spec containers.PodSpec
+		if spec, err = k.runtimeSpec(p); err != nil {
+			k.createFailed(p, rec, err)
+		} else if err = k.rt.RunPod(ctx, spec); err != nil {
 			k.e.events.record(p, "Warning", "Failed", "kubelet", "Error: "+err.Error())
 		}
 	}
@@ -124,8 +126,20 @@ func pullFailure(image string, err error, first bool) imageFailure {
 	}
 }
 
+// createFailed reports a container the kubelet could not create (its
+// config, such as a seccomp profile, is unusable): event and waiting reason
+// CreateContainerError, as the kubelet reports a runtime's refusal.
+func (k *kubelet) createFailed(p *api.Pod, rec *podRecord, err error) {
+	k.e.events.record(p, "Warning", "Failed", "kubelet", "Error: "+err.Error())
+	st := k.creatingStatus(p)
+	for i := range st.ContainerStatuses {
+		st.ContainerStatuses[i].State.Waiting = &api.ContainerStateWaiting{Reason: "CreateContainerError", Message: err.Error()}
+	}
+	k.writeStatus(p, rec, st)
+}
+
 // runtimeSpec turns a pod into what the runtime needs.
-func runtimeSpec(p *api.Pod) containers.PodSpec {
+func (k *kubelet) runtimeSpec(p *api.Pod) (containers.PodSpec, error) {
 	spec := containers.PodSpec{UID: p.UID, Namespace: p.Namespace, Name: p.Name, Hostname: p.Spec.Hostname,
 		RestartPolicy: p.Spec.RestartPolicy, TerminationGracePeriod: 30 * time.Second,
 		ShareProcessNamespace: p.Spec.ShareProcessNamespace != nil && *p.Spec.ShareProcessNamespace}
@@ -144,7 +158,10 @@ func runtimeSpec(p *api.Pod) containers.PodSpec {
 		if q, ok := c.Resources.Limits["cpu"]; ok {
 			cs.Limits.CPUMilli = q.MilliValue()
 		}
+		if err := k.seccomp(p, &c, &cs); err != nil {
+			return spec, err
+		}
 		spec.Containers = append(spec.Containers, cs)
 	}
-	return spec
+	return spec, nil
 }

@@ -17,24 +17,16 @@ import (
 
 var update = flag.Bool("update", false, "rewrite containers/shim's compiled default profile")
 
-// dockerCaps is Docker's default capability set, which Min's containers keep
-// (containers/shim's defaultCaps): the profile's rules depend on it.
-var dockerCaps = []string{
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
-	"CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
-	"CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
-}
-
 const shimFile = "../shim/seccomp_default_amd64.go"
 
 // dockerDefault compiles Docker's default profile as Docker resolves it for
-// a container with dockerCaps on this machine's architecture.
+// a container with DockerCaps on this machine's architecture.
 func dockerDefault(t *testing.T) []bpf.RawInstruction {
 	t.Helper()
 	if runtime.GOARCH != "amd64" {
 		t.Skip("the compiled default profile is for amd64 (moby resolves the profile for the running architecture)")
 	}
-	rs := &specs.Spec{Process: &specs.Process{Capabilities: &specs.LinuxCapabilities{Bounding: dockerCaps}}}
+	rs := &specs.Spec{Process: &specs.Process{Capabilities: &specs.LinuxCapabilities{Bounding: DockerCaps()}}}
 	p, err := moby.GetDefaultProfile(rs)
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,10 @@
 // argument conditions (all operators of the OCI spec, on 64-bit values) for
 // the calls that have them.
 //
-// It imports no other package of Min. It has no state: Compile is a pure
-// function.
+// Load compiles a profile file in Docker's JSON format (a Kubernetes
+// Localhost profile) for the running architecture: the engine's node agent
+// calls it and hands the program to the runtime (ContainerSpec.SeccompFilter).
+//
+// It imports no other package of Min. It has no state: Compile and Load are
+// pure functions.
 package seccomp

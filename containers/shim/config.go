@@ -3,6 +3,8 @@ package shim
 import (
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/minspace/min/containers/cgroup"
 )
 
@@ -57,7 +59,9 @@ type Container struct {
 	WorkingDir string
 	User       string // uid[:gid] or a name from the image's /etc/passwd
 	Limits     cgroup.Limits
-	Seccomp    string // SeccompRuntimeDefault ("") or SeccompUnconfined
+	Seccomp    string // SeccompRuntimeDefault (""), SeccompUnconfined or SeccompLocalhost
+	// SeccompFilter is the compiled program of a Localhost profile.
+	SeccompFilter []unix.SockFilter `json:",omitempty"`
 }
 
 // State is the shim's record of its pod, in state.json.

@@ -29,7 +29,7 @@ func defaultCaps() map[int]bool {
 // effective capabilities, but the filter binds it as well: what it does
 // after the fork must be allowed by the profile (wait4, ptrace, kill, and
 // writes through descriptors opened before).
-func confine(last int, seccompProfile string) error {
+func confine(last int, c Container) error {
 	keep := defaultCaps()
 	for c := 0; c <= last; c++ {
 		if keep[c] {
@@ -51,7 +51,7 @@ func confine(last int, seccompProfile string) error {
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return fmt.Errorf("close_range: %w", err)
 	}
-	return installSeccomp(seccompProfile)
+	return installSeccomp(c.Seccomp, c.SeccompFilter)
 }
 
 func lastCap() (int, error) {

@@ -147,7 +147,7 @@ func execSetup(l launch, pid int, req Request) (*exec.Cmd, *os.File, error) {
 		cmd.SysProcAttr.Setctty = true
 		cmd.SysProcAttr.Ctty = 0
 	}
-	if err := confine(last, l.c.Seccomp); err != nil {
+	if err := confine(last, l.c); err != nil {
 		return nil, master, err
 	}
 	if err := startStopped(cmd, cgroupFD); err != nil {

@@ -39,7 +39,7 @@ func TestSeccompStaysOnItsThread(t *testing.T) {
 		if err = unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 			return
 		}
-		if err = installSeccomp(""); err != nil {
+		if err = installSeccomp("", nil); err != nil {
 			return
 		}
 		inside = seccompMode(t)
@@ -54,8 +54,11 @@ func TestSeccompStaysOnItsThread(t *testing.T) {
 	if inside != "0" {
 		t.Fatalf("another thread: Seccomp %q", inside)
 	}
-	if err := installSeccomp("localhost/profile.json"); err == nil {
+	if err := installSeccomp("localhost/profile.json", nil); err == nil {
 		t.Fatal("an unknown profile was accepted")
+	}
+	if err := installSeccomp(SeccompLocalhost, nil); err == nil {
+		t.Fatal("a Localhost profile without a filter was accepted")
 	}
 }
 
@@ -70,7 +73,7 @@ func BenchmarkSeccompInstall(b *testing.B) {
 		cgroup.OnThrowawayThread(func() {
 			unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 			t0, c0 := time.Now(), threadCPU()
-			if err := installSeccomp(""); err != nil {
+			if err := installSeccomp("", nil); err != nil {
 				b.Fatal(err)
 			}
 			wall += time.Since(t0)

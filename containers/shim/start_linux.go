@@ -106,7 +106,7 @@ func startOnThread(l launch) (*exec.Cmd, error) {
 		return nil, err
 	}
 	// Step 5.
-	if err := confine(last, l.c.Seccomp); err != nil {
+	if err := confine(last, l.c); err != nil {
 		return nil, err
 	}
 	// Steps 6 and 7.

@@ -12,16 +12,17 @@ type Pod struct {
 
 // PodSpec is the part of a pod that the user writes.
 type PodSpec struct {
-	Containers                    []Container       `json:"containers" patchStrategy:"merge" patchMergeKey:"name"`
-	RestartPolicy                 string            `json:"restartPolicy,omitempty"`
-	TerminationGracePeriodSeconds *int64            `json:"terminationGracePeriodSeconds,omitempty"`
-	DNSPolicy                     string            `json:"dnsPolicy,omitempty"`
-	NodeSelector                  map[string]string `json:"nodeSelector,omitempty"`
-	NodeName                      string            `json:"nodeName,omitempty"`
-	ShareProcessNamespace         *bool             `json:"shareProcessNamespace,omitempty"`
-	Hostname                      string            `json:"hostname,omitempty"`
-	Affinity                      *Affinity         `json:"affinity,omitempty"`
-	Tolerations                   []Toleration      `json:"tolerations,omitempty"`
+	Containers                    []Container        `json:"containers" patchStrategy:"merge" patchMergeKey:"name"`
+	RestartPolicy                 string             `json:"restartPolicy,omitempty"`
+	TerminationGracePeriodSeconds *int64             `json:"terminationGracePeriodSeconds,omitempty"`
+	DNSPolicy                     string             `json:"dnsPolicy,omitempty"`
+	NodeSelector                  map[string]string  `json:"nodeSelector,omitempty"`
+	NodeName                      string             `json:"nodeName,omitempty"`
+	ShareProcessNamespace         *bool              `json:"shareProcessNamespace,omitempty"`
+	Hostname                      string             `json:"hostname,omitempty"`
+	Affinity                      *Affinity          `json:"affinity,omitempty"`
+	Tolerations                   []Toleration       `json:"tolerations,omitempty"`
+	SecurityContext               PodSecurityContext `json:"securityContext,omitzero"`
 }
 
 // Container is one process of a pod, started from an image.
@@ -35,6 +36,36 @@ type Container struct {
 	Env             []EnvVar             `json:"env,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
 	Resources       ResourceRequirements `json:"resources,omitzero"`
 	ImagePullPolicy string               `json:"imagePullPolicy,omitempty"`
+	SecurityContext SecurityContext      `json:"securityContext,omitzero"`
+}
+
+// PodSecurityContext is the pod-level security context; Min has its
+// seccomp profile. (Values, not pointers as in Kubernetes: an absent
+// context and an empty one are alike.)
+type PodSecurityContext struct {
+	SeccompProfile SeccompProfile `json:"seccompProfile,omitzero"`
+}
+
+// SecurityContext is a container's security context; Min has its seccomp
+// profile, which overrides the pod's.
+type SecurityContext struct {
+	SeccompProfile SeccompProfile `json:"seccompProfile,omitzero"`
+}
+
+// SeccompProfile types.
+const (
+	SeccompProfileRuntimeDefault = "RuntimeDefault"
+	SeccompProfileUnconfined     = "Unconfined"
+	SeccompProfileLocalhost      = "Localhost"
+)
+
+// SeccompProfile selects a container's seccomp filter: RuntimeDefault,
+// Unconfined, or Localhost with LocalhostProfile, a path relative to the
+// node's seccomp profile directory. Without any, Min applies
+// RuntimeDefault (as a kubelet with --seccomp-default does).
+type SeccompProfile struct {
+	Type             string `json:"type,omitempty"`
+	LocalhostProfile string `json:"localhostProfile,omitempty"`
 }
 
 // ContainerPort is informational, as in Kubernetes.
