@@ -3,6 +3,7 @@ package shim
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/signal"
@@ -53,6 +54,7 @@ func Main() {
 	}
 	prepare()
 	if len(os.Args) > 1 && os.Args[1] == SpareArg {
+		warm()
 		if err := adopt(start); err != nil {
 			fail(err)
 		}
@@ -86,6 +88,19 @@ func prepare() {
 	// Make os/exec probe for pidfd support now: the probe forks, and a
 	// fork from a thread whose pid namespace is fresh would use it up.
 	os.FindProcess(os.Getpid())
+}
+
+// warm does ahead what a start would otherwise pay on its way: the
+// loopback up, and encoding/json's per-type caches (built by reflection
+// on first use) for the config, the state and the control messages.
+func warm() {
+	loopbackUp()
+	var c Config
+	json.Unmarshal([]byte(`{"Cgroup":{"Dirs":{"":""}},"Containers":[{"Limits":{},"SeccompFilter":[{}]}]}`), &c)
+	json.Marshal(State{Containers: []Status{{State: ContainerState{Waiting: &Waiting{}, Running: &Running{}, Terminated: &Terminated{}}}}})
+	var req Request
+	json.Unmarshal([]byte(`{}`), &req)
+	json.Marshal(Response{})
 }
 
 // adopt makes a spare shim the shim of the pod whose directory the runtime
