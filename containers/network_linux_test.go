@@ -48,12 +48,24 @@ func podNetwork(t testing.TB) (*network.Node, string) {
 	return nil, ""
 }
 
+// slowNetwork wires pods late, so that a command run before its network
+// is wired would see it missing.
+type slowNetwork struct{ PodNetwork }
+
+func (n slowNetwork) Setup(podID, netnsPath string) (string, error) {
+	time.Sleep(200 * time.Millisecond)
+	return n.PodNetwork.Setup(podID, netnsPath)
+}
+
 func TestPodNetwork(t *testing.T) {
 	node, bridge := podNetwork(t)
-	r := newRuntime(t, Options{Network: node})
+	r := newRuntime(t, Options{Network: slowNetwork{node}})
 	server := ContainerSpec{Name: "server", Image: "busybox",
 		Command: []string{"sh", "-c", "while true; do echo hello from $(hostname) | nc -l -p 8080; done"}}
-	runPod(t, r, PodSpec{UID: "net-a", Name: "a", Containers: []ContainerSpec{sleeper("c")}})
+	// What the command sees at its start: the network is wired before it runs.
+	atStart := ContainerSpec{Name: "c", Image: "busybox",
+		Command: []string{"sh", "-c", "{ ip -4 -o addr show eth0; cat /etc/hosts; } > /tmp/at-start 2>&1; exec sleep 1000"}}
+	runPod(t, r, PodSpec{UID: "net-a", Name: "a", Containers: []ContainerSpec{atStart}})
 	runPod(t, r, PodSpec{UID: "net-b", Name: "b", Containers: []ContainerSpec{server}})
 	a, _ := r.PodStatus("net-a")
 	b, _ := r.PodStatus("net-b")
@@ -68,6 +80,14 @@ func TestPodNetwork(t *testing.T) {
 	}
 	if out, _, _ := execIn(t, r, "net-a", "c", "cat", "/etc/hosts"); !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(a.IP) + `\ta$`).MatchString(out) {
 		t.Errorf("/etc/hosts lacks the pod IP:\n%s", out)
+	}
+	var seen string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && !strings.Contains(seen, "localhost"); {
+		seen, _, _ = execIn(t, r, "net-a", "c", "cat", "/tmp/at-start")
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(seen, "inet "+a.IP+"/") || !regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(a.IP)+`\ta$`).MatchString(seen) {
+		t.Errorf("at its start the command saw no eth0 address or hosts entry:\n%s", seen)
 	}
 	// Pod to pod by IP, without NAT.
 	var out string

@@ -226,19 +226,17 @@ func (s *shim) dispatch(conn *net.UnixConn, req Request, files []*os.File) (Resp
 }
 
 // start launches every container's supervisor, once, and returns when each
-// has made its first start attempt.
-func (s *shim) start(ip string) error {
+// has made its first start attempt. The first instances are made ready to
+// run (namespaces, rootfs, confinement, stopped right after their exec)
+// while the runtime wires the pod network, and run once s.wired is closed.
+func (s *shim) start() error {
 	s.mu.Lock()
 	if s.started {
 		s.mu.Unlock()
 		return nil
 	}
 	s.started = true
-	s.state.IP = ip
 	s.mu.Unlock()
-	if err := s.writeEtc(ip); err != nil {
-		return err
-	}
 	var first sync.WaitGroup
 	for _, c := range s.ctrs {
 		first.Add(1)
@@ -251,6 +249,15 @@ func (s *shim) start(ip string) error {
 	go func() { s.wg.Wait(); close(s.allDone) }()
 	first.Wait()
 	return nil
+}
+
+// setIP records the pod IP and writes it into the pod's /etc/hosts, in
+// place: the containers have it bind-mounted already.
+func (s *shim) setIP(ip string) error {
+	s.mu.Lock()
+	s.state.IP = ip
+	s.mu.Unlock()
+	return s.writeEtc(ip)
 }
 
 func (s *shim) isStopping() bool {

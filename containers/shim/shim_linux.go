@@ -34,6 +34,7 @@ type shim struct {
 	stopCh   chan struct{} // closed by the first stop
 	stopOnce sync.Once
 	allDone  chan struct{} // closed when every supervisor has returned
+	wired    chan struct{} // closed once the pod network is wired: first instances may run
 }
 
 // Main runs the shim in the current directory (a pod directory) and never
@@ -68,11 +69,22 @@ func Main() {
 		fail(err)
 	}
 	go s.serve(ln) // exec and stop may come while the containers start
-	ip, err := readStartLine(start)
-	if err != nil {
+	// The /etc files the containers bind-mount; setIP rewrites hosts in
+	// place once the IP is known.
+	if err := s.writeEtc(""); err != nil {
 		fail(err)
 	}
-	if err := s.start(ip); err != nil {
+	started := make(chan error, 1)
+	go func() { started <- s.start() }()
+	ip, err := readStartLine(start)
+	if err == nil {
+		err = s.setIP(ip)
+	}
+	if err != nil {
+		fail(err) // the stopped containers die with us (PTRACE_O_EXITKILL)
+	}
+	close(s.wired)
+	if err := <-started; err != nil {
 		fail(err)
 	}
 	fmt.Fprintln(ready, "ok")
@@ -145,7 +157,7 @@ func newShim() (*shim, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &shim{cfg: cfg, dir: dir, stopCh: make(chan struct{}), allDone: make(chan struct{})}
+	s := &shim{cfg: cfg, dir: dir, stopCh: make(chan struct{}), allDone: make(chan struct{}), wired: make(chan struct{})}
 	s.changed = sync.NewCond(&s.mu)
 	if s.null, err = os.Open(os.DevNull); err != nil {
 		return nil, err

@@ -29,6 +29,9 @@ type launch struct {
 	// makes itself (new net, uts and ipc namespaces, loopback up): the
 	// foreground path, where no shim was cloned into them.
 	sandbox string
+	// gate, when not nil, holds the command stopped after its exec until
+	// it is closed (the pod network is wired meanwhile).
+	gate <-chan struct{}
 }
 
 // startContainer builds the container's mount namespace on a throwaway
@@ -53,7 +56,8 @@ type launch struct {
 //     forbids mounts): join the child's mount namespace, mount /proc for its
 //     pid namespace (procfs' pidns option names it), mask and read-only the
 //     Docker paths;
-//  9. detach: the command runs.
+//  9. wait for l.gate, if any (the pod network), and detach: the command
+//     runs.
 func startContainer(l launch) (cmd *exec.Cmd, err error) {
 	cgroup.OnThrowawayThread(func() { cmd, err = startOnThread(l) })
 	return cmd, err
@@ -122,6 +126,9 @@ func startOnThread(l launch) (*exec.Cmd, error) {
 		return nil, merr
 	}
 	// Step 9.
+	if l.gate != nil {
+		<-l.gate
+	}
 	if err := unix.PtraceDetach(pid); err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
@@ -144,6 +151,12 @@ func startStopped(cmd *exec.Cmd, cgroupFD int) error {
 		cmd.Process.Kill()
 		cmd.Wait()
 		return err
+	}
+	// Should the shim die before the detach, the kernel kills the child
+	// rather than let a half-made container run.
+	if err := unix.PtraceSetOptions(cmd.Process.Pid, unix.PTRACE_O_EXITKILL); err != nil {
+		abort(cmd)
+		return fmt.Errorf("ptrace options: %w", err)
 	}
 	if cgroupFD >= 0 {
 		if err := enterCgroup(cgroupFD, cmd.Process.Pid); err != nil {

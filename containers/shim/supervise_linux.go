@@ -180,6 +180,9 @@ func (c *ctr) start(restart int) (*instance, error) {
 		pidNS:  s.pidNS,
 		etc:    EtcDir,
 	}
+	if restart == 0 {
+		l.gate = s.wired
+	}
 	if err := freshDirs(l); err != nil {
 		return nil, err
 	}
