@@ -21,7 +21,8 @@
 // starts faster than a re-execution of a big program.
 //
 // Entry points: New, then RunPod, PodStatus, WaitPod, StopPod, RemovePod,
-// ListPods (re-adoption), Exec/ExecWith, LogPath/ReadLogs and NetNSPath;
+// ListPods (re-adoption), Exec/ExecWith, LogPath/ReadLogs, NetNSPath and
+// Close;
 // RunForeground and RemoveCgroupParent for one-shot clients such as
 // containers/cmd/min-run (`crun run` for Min: one container, run from the
 // caller's process with its stdio, waited for and removed; no shim).
@@ -29,10 +30,17 @@
 // A pod start costs a Go process start (the shim) and one fork of the
 // container; the runtime starts the shim with CLONE_PIDFD and waits on
 // pidfds through the network poller, so no thread sits in a blocking wait
-// and no pidfd probe forks. A foreground run costs only the fork.
+// and no pidfd probe forks. The pod network is wired while the shim starts
+// and prepares the containers (stopped right after their exec until the
+// start line brings the pod IP). With Options.SpareShim (the engine's node
+// agents) the shim's process start is paid ahead: a spare shim, its
+// namespaces made, waits for its pod; Close ends it. A foreground run
+// (RunForeground) costs only the fork.
 //
-// It never imports engine/, bindings/ or gopher-lua. Concurrency: a Runtime
-// holds no mutable state of its own (everything lives in the state directory
-// and the shims), so its methods are safe for concurrent use; operations on
-// one pod are serialised by its shim.
+// It never imports engine/, bindings/ or gopher-lua. Concurrency: a
+// Runtime's methods are safe for concurrent use. It keeps in memory only
+// per-pod locks (RunPod, StopPod and RemovePod of one pod in turn) and the
+// spare shim, each under a mutex; pods' state lives in the state directory
+// and the shims, so other Runtimes over the same directory see the same
+// pods.
 package containers

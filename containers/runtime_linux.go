@@ -18,9 +18,9 @@ import (
 	"github.com/minspace/min/containers/shim"
 )
 
-// Runtime runs pods. It keeps nothing in memory but per-pod locks: the state
-// directory and the shims are the truth, so any number of Runtimes (and
-// engine restarts) see the same pods.
+// Runtime runs pods. It keeps nothing in memory but per-pod locks and the
+// spare shim (Options.SpareShim): the state directory and the shims are the
+// truth, so any number of Runtimes (and engine restarts) see the same pods.
 type Runtime struct {
 	opts       Options
 	exe        string
