@@ -37,19 +37,9 @@ type objList struct {
 	objs []api.Object
 }
 
-// nowEnv names the variable that pins the clock the verbs print ages
-// against (RFC 3339), so golden tests are deterministic.
-const nowEnv = "MIN_NOW"
-
-// printersNow is the time ages count to: $MIN_NOW when set, else now.
-func printersNow() time.Time {
-	if v := os.Getenv(nowEnv); v != "" {
-		if t, err := time.Parse(time.RFC3339, v); err == nil {
-			return t
-		}
-	}
-	return time.Now()
-}
+// printersNow is the time ages count to: $MIN_NOW when set (golden
+// tests pin it), else now.
+func printersNow() time.Time { return printers.Now() }
 
 // registerPrinters makes require("min.printers") load the module (it is no
 // global: scripts reach it through min.kubectl).
@@ -75,6 +65,7 @@ func (s *State) printersFuncs() map[string]lua.LGFunction {
 		"names":        s.prNames,
 		"objects":      s.prObjects,
 		"print":        s.prPrint,
+		"table":        s.prTable,
 		"describe":     s.prDescribe,
 		"no_resources": prNoResources,
 		"read":         s.prRead,
@@ -244,7 +235,18 @@ func (s *State) prObjects(L *lua.LState) int {
 // all_namespaces, no_headers, with_kind, sort_by, single.
 func (s *State) prPrint(L *lua.LState) int {
 	objs := s.objectsOf(L, 2)
-	o := s.options(L, 4, "printers.print", "wide", "show_labels", "label_columns", "all_namespaces",
+	po := s.printOptions(L, 4, "printers.print")
+	var b bytes.Buffer
+	if err := printers.PrintObjects(&b, L.CheckString(1), objs, L.OptString(3, ""), po, printersNow()); err != nil {
+		return s.fail(L, err)
+	}
+	L.Push(lua.LString(b.String()))
+	return 1
+}
+
+// printOptions reads argument n, get's output options.
+func (s *State) printOptions(L *lua.LState, n int, fn string) printers.Options {
+	o := s.options(L, n, fn, "wide", "show_labels", "label_columns", "all_namespaces",
 		"no_headers", "with_kind", "sort_by", "single")
 	po := printers.Options{Wide: o.boolOr("wide", false), ShowLabels: o.boolOr("show_labels", false),
 		WithNamespace: o.boolOr("all_namespaces", false), NoHeaders: o.boolOr("no_headers", false),
@@ -254,12 +256,54 @@ func (s *State) prPrint(L *lua.LState) int {
 			po.LabelColumns = append(po.LabelColumns, lua.LVAsString(lc.RawGetInt(i)))
 		}
 	}
+	return po
+}
+
+// tableLister is an engine that answers a list with its server-side
+// Table (engine/client): the rows travel instead of the objects.
+type tableLister interface {
+	ListTable(ctx context.Context, resource string, opts cluster.ListOptions, includeObject string) (*printers.Table, error)
+}
+
+// prTable is printers.table(resource, namespace, selector, fields, opts):
+// get's table output (default or wide, sort_by unset) of a list, as text,
+// and the number of rows. Through the daemon the engine computes the rows
+// (a server-side Table, as kubectl asks for), so a long list costs the
+// client its rows only; in-process they are computed here.
+func (s *State) prTable(L *lua.LState) int {
+	resource := L.CheckString(1)
+	lo := cluster.ListOptions{Namespace: L.OptString(2, ""), LabelSelector: L.OptString(3, ""), FieldSelector: L.OptString(4, "")}
+	po := s.printOptions(L, 5, "printers.table")
+	if po.SortBy != "" {
+		L.ArgError(5, "sort_by needs the objects: use printers.list and printers.print")
+	}
+	t, err := s.listTable(L, resource, lo, po)
+	if err != nil {
+		return s.fail(L, err)
+	}
 	var b bytes.Buffer
-	if err := printers.PrintObjects(&b, L.CheckString(1), objs, L.OptString(3, ""), po, printersNow()); err != nil {
+	if err := printers.PrintTable(&b, t, po); err != nil {
 		return s.fail(L, err)
 	}
 	L.Push(lua.LString(b.String()))
-	return 1
+	L.Push(lua.LNumber(len(t.Rows)))
+	return 2
+}
+
+func (s *State) listTable(L *lua.LState, resource string, lo cluster.ListOptions, po printers.Options) (*printers.Table, error) {
+	eng := s.api(L)
+	if tl, ok := eng.(tableLister); ok {
+		include := printers.IncludeNone // the cells are all a plain table prints
+		if po.WithNamespace || po.ShowLabels || len(po.LabelColumns) > 0 {
+			include = printers.IncludeMetadata
+		}
+		return tl.ListTable(ctxOf(L), resource, lo, include)
+	}
+	list, err := eng.List(ctxOf(L), resource, lo)
+	if err != nil {
+		return nil, err
+	}
+	return printers.TableFor(resource, list.Items, printersNow())
 }
 
 // prDescribe is kubectl describe of one object, with the events of its

@@ -298,24 +298,19 @@ func (st *stream) print(s *State, objs []api.Object) error {
 	return err
 }
 
-// printOptions reads the options of printers.print (argument n).
-func (s *State) printOptions(L *lua.LState, n int, fn string) printers.Options {
-	o := s.options(L, n, fn, "wide", "show_labels", "label_columns", "all_namespaces",
-		"no_headers", "with_kind", "sort_by", "single")
-	po := printers.Options{Wide: o.boolOr("wide", false), ShowLabels: o.boolOr("show_labels", false),
-		WithNamespace: o.boolOr("all_namespaces", false), NoHeaders: o.boolOr("no_headers", false)}
-	if lc, ok := o.get("label_columns").(*lua.LTable); ok {
-		for i := 1; i <= lc.Len(); i++ {
-			po.LabelColumns = append(po.LabelColumns, lua.LVAsString(lc.RawGetInt(i)))
-		}
-	}
+// streamOptions reads print options (argument n) for printing a watch:
+// one object at a time, so kind prefixes, sorting and single-object
+// output do not apply.
+func (s *State) streamOptions(L *lua.LState, n int, fn string) printers.Options {
+	po := s.printOptions(L, n, fn)
+	po.WithKind, po.SortBy, po.Single = false, "", false
 	return po
 }
 
 // vioStream is verbio.stream(resource, output, print options): a printer
 // p with p.print(objects), for printing a watch by hand.
 func (s *State) vioStream(L *lua.LState) int {
-	st, err := newStream(s, L.CheckString(1), L.OptString(2, ""), s.printOptions(L, 3, "verbio.stream"))
+	st, err := newStream(s, L.CheckString(1), L.OptString(2, ""), s.streamOptions(L, 3, "verbio.stream"))
 	if err != nil {
 		return s.fail(L, err)
 	}
@@ -339,7 +334,7 @@ func (s *State) vioStream(L *lua.LState) int {
 // returns "interrupted" instead (see endOfRun).
 func (s *State) vioWatch(L *lua.LState) int {
 	resource, output := L.CheckString(1), L.OptString(2, "")
-	st, err := newStream(s, resource, output, s.printOptions(L, 3, "verbio.watch"))
+	st, err := newStream(s, resource, output, s.streamOptions(L, 3, "verbio.watch"))
 	if err != nil {
 		return s.fail(L, err)
 	}

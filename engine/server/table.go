@@ -4,7 +4,6 @@ import (
 	"mime"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/printers"
@@ -44,7 +43,8 @@ func wantsTable(r *http.Request) bool {
 // includeObject asks for. withColumns false leaves the column definitions
 // out (null), as in every watch event after the first.
 func tableOf(resource string, objs []api.Object, rv, includeObject string, withColumns bool) ([]byte, error) {
-	t, err := printers.TableFor(resource, objs, time.Now())
+	// printers.Now: $MIN_NOW pins ages for golden tests, as minish's own tables.
+	t, err := printers.TableFor(resource, objs, printers.Now())
 	if err != nil {
 		return nil, err
 	}

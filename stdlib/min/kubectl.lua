@@ -270,15 +270,28 @@ local function resource(word)
   return r
 end
 
--- list is printers.list with kubectl's EnhanceListError text for bad
--- selectors.
-local function list_of(r, ns, selector, fields)
-  local h, e = P.list(r.resource, ns, selector, fields)
-  if not h and e.reason == "BadRequest" and (selector or fields) then
+-- enhance_list_error gives a bad selector kubectl's EnhanceListError text.
+local function enhance_list_error(e, r, selector, fields)
+  if e and e.reason == "BadRequest" and (selector or fields) then
     e.message = string.format('Unable to find "/v1, Resource=%s" that match label selector "%s", field selector "%s": %s',
       r.resource, selector or "", fields or "", e.message)
   end
-  return check(h, e)
+  return e
+end
+
+-- list is printers.list with kubectl's texts for bad selectors.
+local function list_of(r, ns, selector, fields)
+  local h, e = P.list(r.resource, ns, selector, fields)
+  return check(h, enhance_list_error(e, r, selector, fields))
+end
+
+-- table_of is printers.table (a list printed as get's table: the rows
+-- come from the engine's server-side Table through the daemon) with
+-- kubectl's texts for bad selectors; it returns the text and the count.
+local function table_of(r, ns, selector, fields, popts)
+  local text, n = P.table(r.resource, ns, selector, fields, popts)
+  if text == nil then check(nil, enhance_list_error(n, r, selector, fields)) end
+  return text, n
 end
 
 -- targets reads "TYPE NAME..." or "TYPE/NAME..." from the positional
@@ -430,7 +443,17 @@ function kubectl.get(args)
     return finish(state)
   end
   local r = list.resource
-  local h = list_of(r, (r.namespaced and not all_ns) and ns or "", a.selector, a.field_selector)
+  local list_ns = (r.namespaced and not all_ns) and ns or ""
+  if output_of(a) == "" and not a.sort_by then
+    local text, n = table_of(r, list_ns, a.selector, a.field_selector, print_opts(a, r, all_ns, false, false))
+    if n == 0 then
+      err(P.no_resources(ns, all_ns or not r.namespaced) .. "\n")
+    else
+      out(text)
+    end
+    return finish(state)
+  end
+  local h = list_of(r, list_ns, a.selector, a.field_selector)
   if P.count(h) == 0 then
     if output_of(a) == "json" or output_of(a) == "yaml" then
       out(check(P.print(r.resource, h, output_of(a), print_opts(a, r, all_ns, false, false))))
