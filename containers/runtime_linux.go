@@ -101,13 +101,7 @@ func New(opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("containers: %w", err)
 	}
-	r := &Runtime{opts: opts, exe: exe, cgroup: self, cgroupRoot: root, locks: map[string]*podLock{}}
-	if opts.SpareShim {
-		r.spareMu.Lock()
-		r.startRefill()
-		r.spareMu.Unlock()
-	}
-	return r, nil
+	return &Runtime{opts: opts, exe: exe, cgroup: self, cgroupRoot: root, locks: map[string]*podLock{}}, nil
 }
 
 func (r *Runtime) podDir(uid string) string {

@@ -29,12 +29,18 @@ func waitSpare(t *testing.T, r *Runtime) int {
 	return 0
 }
 
-// TestSpareShim: with Options.SpareShim a pod gets the shim started ahead
-// (and works as any pod), the next spare follows, and Close ends the spare
-// but not the pods.
+// TestSpareShim: with Options.SpareShim the first pod starts the first
+// spare, the next pod gets it (and works as any pod), the next spare
+// follows, and Close ends the spare but not the pods.
 func TestSpareShim(t *testing.T) {
 	r := newRuntime(t, Options{SpareShim: true})
 	t.Cleanup(func() { r.Close() }) // before checkClean: cleanups run last first
+	r.spareMu.Lock()
+	if r.spare != nil || r.refilling {
+		t.Error("a spare before the first pod")
+	}
+	r.spareMu.Unlock()
+	runPod(t, r, PodSpec{UID: "first", Name: "first", Containers: []ContainerSpec{sleeper("c")}})
 	spare := waitSpare(t, r)
 	runPod(t, r, PodSpec{UID: "spare", Name: "adopted", Containers: []ContainerSpec{sleeper("c")}})
 	st, err := shim.ReadState(r.podDir("spare"))

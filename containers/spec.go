@@ -29,7 +29,9 @@ type Options struct {
 	// SpareShim keeps one shim started ahead, its Go runtime up and its
 	// sandbox namespaces made, which RunPod hands the next pod to instead
 	// of waiting for a process to start (and then starts the next spare).
-	// For long-lived runtimes (the engine's node agents); Close ends it.
+	// The first spare starts with the first RunPod, so a runtime that runs
+	// no pod has none. For long-lived runtimes (the engine's node agents);
+	// Close ends it.
 	SpareShim bool
 }
 

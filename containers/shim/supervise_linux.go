@@ -183,10 +183,11 @@ func (c *ctr) start(restart int) (*instance, error) {
 	if restart == 0 {
 		l.gate = s.wired
 	}
-	if err := freshDirs(l); err != nil {
+	// The first instance's directories and cgroup cannot exist yet.
+	if err := freshDirs(l, restart > 0); err != nil {
 		return nil, err
 	}
-	if err := freshGroup(l.group, c.spec.Limits); err != nil {
+	if err := freshGroup(l.group, c.spec.Limits, restart > 0); err != nil {
 		return nil, err
 	}
 	inst := &instance{group: l.group}
@@ -219,10 +220,14 @@ func (c *ctr) start(restart int) (*instance, error) {
 	return inst, nil
 }
 
-// freshDirs prepares an empty writable layer: Kubernetes starts every
-// instance from the image, dropping the last instance's writes.
-func freshDirs(l launch) error {
+// freshDirs prepares an empty writable layer (removing the last one when
+// old): Kubernetes starts every instance from the image, dropping the last
+// instance's writes.
+func freshDirs(l launch, old bool) error {
 	for _, d := range []string{l.upper, l.work} {
+		if !old {
+			break
+		}
 		if err := os.RemoveAll(d); err != nil {
 			return err
 		}
@@ -235,11 +240,13 @@ func freshDirs(l launch) error {
 	return nil
 }
 
-// freshGroup replaces the container's cgroup by a new one with limits, so
-// memory use and OOM counts start from zero for every instance.
-func freshGroup(g cgroup.Group, l cgroup.Limits) error {
-	if err := g.Remove(2 * time.Second); err != nil {
-		return err
+// freshGroup replaces the container's cgroup (when old) by a new one with
+// limits, so memory use and OOM counts start from zero for every instance.
+func freshGroup(g cgroup.Group, l cgroup.Limits, old bool) error {
+	if old {
+		if err := g.Remove(2 * time.Second); err != nil {
+			return err
+		}
 	}
 	if err := g.Create(); err != nil {
 		return err
