@@ -101,7 +101,7 @@ func Open(home string, opts Options) (*Engine, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &Engine{home: home, opts: opts, store: st, ctx: ctx, cancel: cancel,
 		nsKick: make(chan struct{}, 1), agents: map[string]nodeAgent{}}
-	e.events = &recorder{e: e, seen: map[string]string{}}
+	e.events = newRecorder(e)
 	e.sched = sched.New(sched.Options{})
 	if err := e.ensureNamespaces(); err != nil {
 		st.Close()

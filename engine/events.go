@@ -20,10 +20,15 @@ const maxSeenEvents = 4096
 // recorder writes Event objects, folding repeats of the same event on the
 // same object into one object with a count, as client-go's recorder does.
 type recorder struct {
-	e    *Engine
-	mu   sync.Mutex
-	seen map[string]string // aggregation key -> event name
-	last int64             // the newest event name's nanoseconds: names never repeat
+	e      *Engine
+	queued chan []*note // notes for the writer goroutine (see queue)
+	mu     sync.Mutex
+	seen   map[string]string // aggregation key -> event name
+	last   int64             // the newest event name's nanoseconds: names never repeat
+}
+
+func newRecorder(e *Engine) *recorder {
+	return &recorder{e: e, queued: make(chan []*note, 64), seen: map[string]string{}}
 }
 
 func eventKey(ref api.ObjectReference, typ, reason, msg string) string {
@@ -36,20 +41,31 @@ type note struct {
 	typ, reason, component, msg string
 	key, ns, name               string // aggregation key, the event's namespace, its name when seen before
 	ref                         api.ObjectReference
+	once                        bool // cannot repeat: not aggregated (see once)
 }
 
 func (r *recorder) note(obj api.Object, typ, reason, component, msg string) *note {
+	n := r.once(obj, typ, reason, component, msg)
+	n.once = false
+	n.key = eventKey(n.ref, typ, reason, msg)
+	r.mu.Lock()
+	n.name = r.seen[n.key]
+	r.mu.Unlock()
+	return n
+}
+
+// once is note for an event that cannot happen twice to the same object
+// (a pod is scheduled once): it skips the aggregation cache, whose key
+// and bookkeeping cost more than the rest of a note, and whose 4,096
+// entries a burst of such events would only churn.
+func (r *recorder) once(obj api.Object, typ, reason, component, msg string) *note {
 	tm, m := obj.GetTypeMeta(), obj.GetObjectMeta()
-	n := &note{obj: obj, typ: typ, reason: reason, component: component, msg: msg, ns: m.Namespace,
+	n := &note{obj: obj, typ: typ, reason: reason, component: component, msg: msg, ns: m.Namespace, once: true,
 		ref: api.ObjectReference{Kind: tm.Kind, Namespace: m.Namespace, Name: m.Name, UID: m.UID,
 			APIVersion: "v1", ResourceVersion: m.ResourceVersion}}
 	if n.ns == "" {
 		n.ns = "default"
 	}
-	n.key = eventKey(n.ref, typ, reason, msg)
-	r.mu.Lock()
-	n.name = r.seen[n.key]
-	r.mu.Unlock()
 	return n
 }
 
@@ -88,10 +104,60 @@ func (r *recorder) recordAll(notes []*note) {
 		ops, created, names = append(ops, op), append(created, n), append(names, ev.Name)
 	}
 	for i, res := range r.e.store.Apply(ops) {
-		if res.Err == nil {
+		if res.Err == nil && !created[i].once {
 			r.remember(created[i].key, names[i])
 		}
 	}
+}
+
+// queue hands notes to the writer goroutine (writeQueued), as client-go's
+// recorder hands events to its broadcaster: the scheduler goes on binding
+// while the events of its last burst are written, on the other core.
+// Nothing is dropped: queue waits when the writer is behind, and writes
+// the notes itself once the engine is closing.
+func (r *recorder) queue(ctx context.Context, notes []*note) {
+	if len(notes) == 0 {
+		return
+	}
+	select {
+	case r.queued <- notes:
+	case <-ctx.Done():
+		r.recordAll(notes)
+	}
+}
+
+// writeQueued writes queued notes, the queued batches of a burst in one
+// transaction, until ctx ends; then it writes what is left.
+func (r *recorder) writeQueued(ctx context.Context) {
+	for {
+		select {
+		case notes := <-r.queued:
+			r.recordAll(r.gather(notes))
+		case <-ctx.Done():
+			for {
+				select {
+				case notes := <-r.queued:
+					r.recordAll(notes)
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// gather appends the batches already queued behind notes, up to
+// maxBindBatch notes.
+func (r *recorder) gather(notes []*note) []*note {
+	for len(notes) < maxBindBatch {
+		select {
+		case more := <-r.queued:
+			notes = append(notes, more...)
+		default:
+			return notes
+		}
+	}
+	return notes
 }
 
 func (r *recorder) bump(cur api.Object) (api.Object, error) {

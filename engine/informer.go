@@ -24,16 +24,48 @@ type informOptions struct {
 }
 
 // inform feeds handle with every object of a resource and then every
-// change, like client-go's informer: it lists, watches from the list's
-// revision, and when the watch ends (the watcher fell behind, or history
-// expired) lists again, synthesising DELETED for objects that vanished
-// meanwhile. It returns when ctx ends. handle runs on one goroutine.
+// change, like client-go's informer (see informTo). It returns when ctx
+// ends. handle runs on the caller's goroutine.
 func (e *Engine) inform(ctx context.Context, resource string, opts informOptions, handle func(Event)) {
-	known := map[string]string{} // key -> uid
+	ch := make(chan []Event)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.informTo(ctx, resource, opts, ch)
+	}()
+	defer func() { <-done }()
+	for {
+		select {
+		case evs := <-ch:
+			for _, ev := range evs {
+				handle(ev)
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// informTo sends ch every object of a resource and then every change,
+// like client-go's informer: it lists, follows the store from the list's
+// revision, and when it falls out of the store's history lists again,
+// synthesising DELETED for objects that vanished meanwhile. It returns
+// when ctx ends.
+//
+// The events go in batches (a list, or whatever changed since the
+// consumer last took a batch): a loop takes a burst with one channel
+// operation and one wake-up instead of one per change. While the consumer
+// is busy, informTo keeps reading the store into the next batch (a
+// queue without bound, as client-go's DeltaFIFO): a busy loop then never
+// makes its informer fall out of the store's history and list everything
+// again, which cost more than the events it had missed. The consumer owns
+// each slice it gets.
+func (e *Engine) informTo(ctx context.Context, resource string, opts informOptions, ch chan<- []Event) {
+	known := map[objectName]struct{}{} // what was sent and not sent deleted
 	for ctx.Err() == nil {
-		rv, err := e.relist(resource, opts, known, handle)
+		rv, err := e.relist(ctx, resource, opts, known, ch)
 		if err == nil {
-			err = e.follow(ctx, resource, opts, rv, known, handle)
+			err = e.follow(ctx, resource, opts, rv, known, ch)
 		}
 		if err != nil && ctx.Err() == nil {
 			select { // a store error: do not spin
@@ -44,12 +76,17 @@ func (e *Engine) inform(ctx context.Context, resource string, opts informOptions
 	}
 }
 
-func objectKey(o api.Object) string {
+// objectName names an object in an informer's bookkeeping. Its strings
+// are the object's own: a key costs no allocation, where "namespace/name"
+// cost one per event and informer.
+type objectName struct{ namespace, name string }
+
+func nameOf(o api.Object) objectName {
 	m := o.GetObjectMeta()
-	return m.Namespace + "/" + m.Name
+	return objectName{m.Namespace, m.Name}
 }
 
-func (e *Engine) relist(resource string, opts informOptions, known map[string]string, handle func(Event)) (int64, error) {
+func (e *Engine) relist(ctx context.Context, resource string, opts informOptions, known map[objectName]struct{}, ch chan<- []Event) (int64, error) {
 	kind, sopts, err := e.listOptions(resource, opts.ListOptions)
 	if err != nil {
 		return 0, err
@@ -59,34 +96,40 @@ func (e *Engine) relist(resource string, opts informOptions, known map[string]st
 	if err != nil {
 		return 0, err
 	}
-	seen := make(map[string]bool, len(items))
+	seen := make(map[objectName]struct{}, len(items))
+	evs := make([]Event, 0, len(items))
 	for _, o := range items {
-		k := objectKey(o)
-		seen[k] = true
+		k := nameOf(o)
+		seen[k] = struct{}{}
 		typ := Added
 		if _, ok := known[k]; ok {
 			typ = Modified
 		}
-		known[k] = o.GetObjectMeta().UID
-		handle(Event{Type: typ, Object: o})
+		known[k] = struct{}{}
+		evs = append(evs, Event{Type: typ, Object: o})
 	}
 	for k := range known {
-		if !seen[k] {
+		if _, ok := seen[k]; !ok {
 			delete(known, k)
-			handle(Event{Type: Deleted, Object: tombstone(resource, k)})
+			evs = append(evs, Event{Type: Deleted, Object: tombstone(resource, k)})
 		}
+	}
+	if len(evs) > 0 {
+		sendEvents(ctx, ch, evs)
 	}
 	return rev, nil
 }
 
-func (e *Engine) follow(ctx context.Context, resource string, opts informOptions, rev int64, known map[string]string, handle func(Event)) error {
+// follow reads the changes after rev from a store feed (a store watch
+// would add a goroutine and a channel hop per change) and sends them to
+// ch, until ctx ends or the feed falls out of the store's history (then
+// informTo lists again).
+func (e *Engine) follow(ctx context.Context, resource string, opts informOptions, rev int64, known map[objectName]struct{}, ch chan<- []Event) error {
 	kind, sopts, err := e.listOptions(resource, opts.ListOptions)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	ch, err := e.store.Watch(ctx, kind.Resource, store.WatchOptions{
+	feed, err := e.store.Feed(kind.Resource, store.WatchOptions{
 		Namespace: sopts.Namespace, Labels: sopts.Labels, Fields: sopts.Fields,
 		ResourceVersion: strconv.FormatInt(rev, 10), Shared: opts.Shared,
 	})
@@ -96,28 +139,80 @@ func (e *Engine) follow(ctx context.Context, resource string, opts informOptions
 	if err != nil {
 		return err
 	}
-	for ev := range ch {
-		k := objectKey(ev.Object)
-		if ev.Type == Deleted {
-			delete(known, k)
-		} else {
-			known[k] = ev.Object.GetObjectMeta().UID
+	var read []store.Event
+	var out []Event // read, not yet taken by the consumer
+	var wake <-chan struct{}
+	for {
+		if wake == nil { // there may be more to read
+			read, wake, err = feed.Next(read[:0])
+			if errors.Is(err, api.ErrGone) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			out = track(out, read, known)
+			clear(read)
 		}
-		handle(Event{Type: ev.Type, Object: ev.Object})
+		var send chan<- []Event
+		batch := out[:min(len(out), maxEventBatch):min(len(out), maxEventBatch)]
+		if len(batch) > 0 {
+			send = ch
+		}
+		if wake == nil { // more to read: hand over a batch only if taken at once
+			select {
+			case send <- batch:
+				out = rest(out, len(batch))
+			default:
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+			continue
+		}
+		select {
+		case send <- batch:
+			out = rest(out, len(batch))
+		case <-wake:
+			wake = nil
+		case <-ctx.Done():
+			return nil
+		}
 	}
-	return nil
+}
+
+// maxEventBatch bounds the events an informer hands over at once (a list
+// goes whole): the loops keep the last batch they took until they take
+// the next, and a batch gathered while a loop was busy could hold
+// hundreds of thousands.
+const maxEventBatch = 1024
+
+// rest drops the first n events of out, which went in a batch.
+func rest(out []Event, n int) []Event {
+	if n == len(out) {
+		return nil
+	}
+	return out[n:]
+}
+
+// track appends the events read to out and notes them in known.
+func track(out []Event, read []store.Event, known map[objectName]struct{}) []Event {
+	for _, ev := range read {
+		if ev.Type == Deleted {
+			delete(known, nameOf(ev.Object))
+		} else {
+			known[nameOf(ev.Object)] = struct{}{}
+		}
+		out = append(out, Event{Type: ev.Type, Object: ev.Object})
+	}
+	return out
 }
 
 // tombstone is a minimal object standing for one that vanished unseen.
-func tombstone(resource, key string) api.Object {
+func tombstone(resource string, k objectName) api.Object {
 	kind, _ := resourceKind(resource)
 	o := kind.New()
 	m := o.GetObjectMeta()
-	for i := 0; i < len(key); i++ {
-		if key[i] == '/' {
-			m.Namespace, m.Name = key[:i], key[i+1:]
-			break
-		}
-	}
+	m.Namespace, m.Name = k.namespace, k.name
 	return o
 }

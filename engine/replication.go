@@ -25,12 +25,12 @@ type replicationManager struct {
 func (e *Engine) replicationLoop(ctx context.Context) {
 	m := &replicationManager{e: e, rcs: map[string]*api.ReplicationController{},
 		pods: map[string]map[string]*api.Pod{}, dirty: map[string]bool{}}
-	rcEvents, podEvents := make(chan Event, 1024), make(chan Event, 1024)
+	rcEvents, podEvents := make(chan []Event, eventBatches), make(chan []Event, eventBatches)
 	e.run(func(ctx context.Context) {
-		e.inform(ctx, "replicationcontrollers", informOptions{Shared: true}, func(ev Event) { sendEvent(ctx, rcEvents, ev) })
+		e.informTo(ctx, "replicationcontrollers", informOptions{Shared: true}, rcEvents)
 	})
 	e.run(func(ctx context.Context) {
-		e.inform(ctx, "pods", informOptions{Shared: true}, func(ev Event) { sendEvent(ctx, podEvents, ev) })
+		e.informTo(ctx, "pods", informOptions{Shared: true}, podEvents)
 	})
 	requeue := time.NewTimer(time.Hour)
 	defer requeue.Stop()
@@ -38,10 +38,10 @@ func (e *Engine) replicationLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case ev := <-rcEvents:
-			m.rcChanged(ctx, ev)
-		case ev := <-podEvents:
-			m.podChanged(ctx, ev)
+		case evs := <-rcEvents:
+			m.rcsChanged(ctx, evs)
+		case evs := <-podEvents:
+			m.podsChanged(ctx, evs)
 		case <-requeue.C:
 			for k := range m.rcs {
 				m.dirty[k] = true
@@ -50,10 +50,10 @@ func (e *Engine) replicationLoop(ctx context.Context) {
 	drain:
 		for {
 			select {
-			case ev := <-rcEvents:
-				m.rcChanged(ctx, ev)
-			case ev := <-podEvents:
-				m.podChanged(ctx, ev)
+			case evs := <-rcEvents:
+				m.rcsChanged(ctx, evs)
+			case evs := <-podEvents:
+				m.podsChanged(ctx, evs)
 			default:
 				break drain
 			}
@@ -61,6 +61,18 @@ func (e *Engine) replicationLoop(ctx context.Context) {
 		if after := m.syncDirty(ctx); after > 0 {
 			requeue.Reset(after)
 		}
+	}
+}
+
+func (m *replicationManager) rcsChanged(ctx context.Context, evs []Event) {
+	for _, ev := range evs {
+		m.rcChanged(ctx, ev)
+	}
+}
+
+func (m *replicationManager) podsChanged(ctx context.Context, evs []Event) {
+	for _, ev := range evs {
+		m.podChanged(ctx, ev)
 	}
 }
 

@@ -21,17 +21,18 @@ const schedulerName = "default-scheduler"
 // its node at once), and the bindings of a burst are written together.
 type scheduler struct {
 	e       *Engine
+	ctx     context.Context // the engine's: ends when it closes
 	cache   *sched.Scheduler
-	pending map[string]*api.Pod // namespace/name -> pod waiting for a node
-	queue   []string            // pending keys to try, in arrival order
-	failed  map[string]string   // namespace/name -> last FailedScheduling message
-	nodeRV  map[string]string   // node -> resourceVersion the cache holds
-	binds   []binding           // decisions not yet written
+	pending map[objectName]*api.Pod // pod waiting for a node
+	queue   []objectName            // pending keys to try, in arrival order
+	failed  map[objectName]string   // pod -> last FailedScheduling message
+	nodeRV  map[string]string       // node -> resourceVersion the cache holds
+	binds   []binding               // decisions not yet written
 }
 
 // binding is a decision waiting for its write.
 type binding struct {
-	key  string
+	key  objectName
 	pod  *api.Pod
 	node string
 }
@@ -43,15 +44,14 @@ const retryUnschedulable = 10 * time.Second
 const maxBindBatch = 512
 
 func (e *Engine) schedulerLoop(ctx context.Context) {
-	s := &scheduler{e: e, cache: e.sched, pending: map[string]*api.Pod{}, failed: map[string]string{},
+	s := &scheduler{e: e, ctx: ctx, cache: e.sched, pending: map[objectName]*api.Pod{}, failed: map[objectName]string{},
 		nodeRV: map[string]string{}}
-	events := make(chan Event, 1024)
-	nodeEvents := make(chan Event, 1024)
+	events, nodeEvents := make(chan []Event, eventBatches), make(chan []Event, eventBatches)
 	e.run(func(ctx context.Context) {
-		e.inform(ctx, "pods", informOptions{Shared: true}, func(ev Event) { sendEvent(ctx, events, ev) })
+		e.informTo(ctx, "pods", informOptions{Shared: true}, events)
 	})
 	e.run(func(ctx context.Context) {
-		e.inform(ctx, "nodes", informOptions{Shared: true}, func(ev Event) { sendEvent(ctx, nodeEvents, ev) })
+		e.informTo(ctx, "nodes", informOptions{Shared: true}, nodeEvents)
 	})
 	retry := time.NewTicker(retryUnschedulable)
 	defer retry.Stop()
@@ -59,11 +59,10 @@ func (e *Engine) schedulerLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case ev := <-nodeEvents:
-			s.nodeChanged(ev)
-			s.retryAll()
-		case ev := <-events:
-			s.podChanged(ev)
+		case evs := <-nodeEvents:
+			s.nodesChanged(evs)
+		case evs := <-events:
+			s.podsChanged(evs)
 		case <-retry.C:
 			s.retryAll()
 		}
@@ -81,18 +80,29 @@ func sendEvent(ctx context.Context, ch chan<- Event, ev Event) {
 	}
 }
 
+// eventBatches is how many batches of events (see informTo) a loop's
+// channel holds: one, so that the events that arrive while a loop is busy
+// gather in its informer's next batch rather than in many small ones.
+const eventBatches = 1
+
+func sendEvents(ctx context.Context, ch chan<- []Event, evs []Event) {
+	select {
+	case ch <- evs:
+	case <-ctx.Done():
+	}
+}
+
 // drain handles the events already queued and the pods they made
 // pending, so that a burst of creations is taken in few passes with few
 // writes.
-func (s *scheduler) drain(events, nodeEvents <-chan Event) {
+func (s *scheduler) drain(events, nodeEvents <-chan []Event) {
 	for {
 		select {
-		case ev := <-events:
-			s.podChanged(ev)
+		case evs := <-events:
+			s.podsChanged(evs)
 			continue
-		case ev := <-nodeEvents:
-			s.nodeChanged(ev)
-			s.retryAll()
+		case evs := <-nodeEvents:
+			s.nodesChanged(evs)
 			continue
 		default:
 		}
@@ -101,6 +111,19 @@ func (s *scheduler) drain(events, nodeEvents <-chan Event) {
 			return
 		}
 		s.scheduleQueued()
+	}
+}
+
+func (s *scheduler) nodesChanged(evs []Event) {
+	for _, ev := range evs {
+		s.nodeChanged(ev)
+	}
+	s.retryAll()
+}
+
+func (s *scheduler) podsChanged(evs []Event) {
+	for _, ev := range evs {
+		s.podChanged(ev)
 	}
 }
 
@@ -139,7 +162,7 @@ func (s *scheduler) nodeIsCurrent(name string) bool {
 
 func (s *scheduler) podChanged(ev Event) {
 	p := ev.Object.(*api.Pod)
-	key := p.Namespace + "/" + p.Name
+	key := nameOf(p)
 	if ev.Type == Deleted {
 		s.cache.RemovePod(p)
 		delete(s.pending, key)
@@ -187,7 +210,7 @@ func (s *scheduler) scheduleQueued() {
 
 // schedule tries one pod: pick a node and reserve it in the cache; the
 // binding is written by bindAll.
-func (s *scheduler) schedule(key string, p *api.Pod) {
+func (s *scheduler) schedule(key objectName, p *api.Pod) {
 	node, err := s.cache.ScheduleAndAssume(p)
 	for try := 0; err == nil && !s.nodeIsCurrent(node) && try < 3; try++ {
 		s.cache.Forget(p)
@@ -204,8 +227,8 @@ func (s *scheduler) schedule(key string, p *api.Pod) {
 }
 
 // bindAll writes the pending decisions with a compare-and-set on
-// spec.nodeName each, in one store transaction, and then their Scheduled
-// events in another.
+// spec.nodeName each, in one store transaction, and queues their
+// Scheduled events for the recorder, which writes them in another.
 func (s *scheduler) bindAll() {
 	if len(s.binds) == 0 {
 		return
@@ -223,16 +246,16 @@ func (s *scheduler) bindAll() {
 		}
 		delete(s.pending, b.key)
 		delete(s.failed, b.key)
-		notes = append(notes, s.e.events.note(res.Object, "Normal", "Scheduled", schedulerName,
+		notes = append(notes, s.e.events.once(res.Object, "Normal", "Scheduled", schedulerName,
 			"Successfully assigned "+b.pod.Namespace+"/"+b.pod.Name+" to "+b.node))
 	}
 	clear(s.binds)
 	s.binds = s.binds[:0]
-	s.e.events.recordAll(notes)
+	s.e.events.queue(s.ctx, notes)
 }
 
 // unschedulable records why a pod fits nowhere, once per distinct message.
-func (s *scheduler) unschedulable(key string, p *api.Pod, msg string) {
+func (s *scheduler) unschedulable(key objectName, p *api.Pod, msg string) {
 	if s.failed[key] == msg {
 		return
 	}

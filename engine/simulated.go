@@ -29,44 +29,63 @@ const maxStatusBatch = 512
 func (e *Engine) simulatedLoop(ctx context.Context) {
 	k := &simulatedKubelet{e: e, nodes: map[string]*api.Node{}, ipams: map[string]*controller.IPAM{},
 		waiting: map[string]map[string]*api.Pod{}}
-	nodeEvents, podEvents := make(chan Event, 1024), make(chan Event, 1024)
+	nodeEvents, podEvents := make(chan []Event, eventBatches), make(chan []Event, eventBatches)
 	e.run(func(ctx context.Context) {
-		e.inform(ctx, "nodes", informOptions{Shared: true}, func(ev Event) { sendEvent(ctx, nodeEvents, ev) })
+		e.informTo(ctx, "nodes", informOptions{Shared: true}, nodeEvents)
 	})
+	// Only bound pods concern a kubelet: the creations of pods waiting for
+	// the scheduler (a third of all pod events in a burst) do not wake it.
+	bound := informOptions{Shared: true, ListOptions: ListOptions{FieldSelector: "spec.nodeName!="}}
 	e.run(func(ctx context.Context) {
-		e.inform(ctx, "pods", informOptions{Shared: true}, func(ev Event) { sendEvent(ctx, podEvents, ev) })
+		e.informTo(ctx, "pods", bound, podEvents)
 	})
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case ev := <-nodeEvents:
-			k.nodeChanged(ctx, ev)
-		case ev := <-podEvents:
-			k.podChanged(ev)
+		case evs := <-nodeEvents:
+			k.nodesChanged(ctx, evs)
+		case evs := <-podEvents:
+			k.podsChanged(evs)
 		}
 		k.drain(ctx, nodeEvents, podEvents)
 	}
 }
 
 // drain handles the events already queued, then writes the statuses they
-// called for in one transaction.
-func (k *simulatedKubelet) drain(ctx context.Context, nodeEvents, podEvents <-chan Event) {
+// called for, up to maxStatusBatch per transaction.
+func (k *simulatedKubelet) drain(ctx context.Context, nodeEvents, podEvents <-chan []Event) {
 	for len(k.writes) < maxStatusBatch {
 		select {
-		case ev := <-nodeEvents:
-			k.nodeChanged(ctx, ev)
+		case evs := <-nodeEvents:
+			k.nodesChanged(ctx, evs)
 			continue
-		case ev := <-podEvents:
-			k.podChanged(ev)
+		case evs := <-podEvents:
+			k.podsChanged(evs)
 			continue
 		default:
 		}
 		break
 	}
-	k.e.store.Apply(k.writes)
-	clear(k.writes)
-	k.writes = k.writes[:0]
+	for len(k.writes) > 0 {
+		n := min(len(k.writes), maxStatusBatch)
+		k.e.store.Apply(k.writes[:n])
+		clear(k.writes[:n])
+		k.writes = k.writes[n:]
+	}
+	k.writes = nil
+}
+
+func (k *simulatedKubelet) nodesChanged(ctx context.Context, evs []Event) {
+	for _, ev := range evs {
+		k.nodeChanged(ctx, ev)
+	}
+}
+
+func (k *simulatedKubelet) podsChanged(evs []Event) {
+	for _, ev := range evs {
+		k.podChanged(ev)
+	}
 }
 
 func (k *simulatedKubelet) nodeChanged(ctx context.Context, ev Event) {
@@ -131,7 +150,7 @@ func (k *simulatedKubelet) run(p *api.Pod) {
 		k.e.store.Delete("pods", p.Namespace, p.Name, p.UID)
 		return
 	}
-	if p.Status.Phase == "Running" && p.Status.PodIP != "" || controller.IsTerminal(p.Status.Phase) {
+	if running(p) {
 		return
 	}
 	node := k.nodes[p.Spec.NodeName]
@@ -143,13 +162,18 @@ func (k *simulatedKubelet) run(p *api.Pod) {
 	k.writes = append(k.writes, store.Op{Resource: "pods", Namespace: p.Namespace, Name: p.Name, Shared: true,
 		Update: func(o api.Object) (api.Object, error) {
 			cur := o.(*api.Pod) // the stored pod: read only
-			if cur.UID != p.UID || cur.DeletionTimestamp != nil {
-				return nil, errUnchanged
+			if cur.UID != p.UID || cur.DeletionTimestamp != nil || running(cur) {
+				return nil, errUnchanged // gone, going, or run by an earlier write
 			}
 			next := *cur // shares all but the status it replaces
 			next.Status = st
 			return &next, nil
 		}})
+}
+
+// running says whether a simulated pod needs nothing more from its kubelet.
+func running(p *api.Pod) bool {
+	return p.Status.Phase == "Running" && p.Status.PodIP != "" || controller.IsTerminal(p.Status.Phase)
 }
 
 // simulatedAgent answers the pod I/O calls of simulated nodes: there is no

@@ -34,11 +34,19 @@ func SimulatedPodStatus(pod *api.Pod, node *api.Node, podIP string, now time.Tim
 	if podIP != "" {
 		st.PodIP, st.PodIPs = podIP, []api.PodIP{{IP: podIP}}
 	}
-	for _, typ := range []string{"PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"} {
-		st.Conditions = append(st.Conditions, trueCondition(old, typ, t))
+	// Exact lengths: a status is kept for as long as its pod runs, and
+	// appending one by one left it in an array of 8 conditions (and three
+	// arrays as garbage).
+	types := [...]string{"PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"}
+	st.Conditions = make([]api.PodCondition, len(types))
+	for i, typ := range types {
+		st.Conditions[i] = trueCondition(old, typ, t)
+	}
+	if len(pod.Spec.Containers) > 0 {
+		st.ContainerStatuses = make([]api.ContainerStatus, len(pod.Spec.Containers))
 	}
 	for i := range pod.Spec.Containers {
-		st.ContainerStatuses = append(st.ContainerStatuses, runningContainer(pod, &pod.Spec.Containers[i], t))
+		st.ContainerStatuses[i] = runningContainer(pod, &pod.Spec.Containers[i], t)
 	}
 	return st
 }

@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/minspace/min/engine/api"
@@ -26,6 +27,11 @@ type request struct {
 	amounts
 	nonZero amounts       // for scoring only
 	extra   []extraAmount // sorted by name, zero values left out
+}
+
+// equal says whether two requests take the same from a node.
+func (r *request) equal(o *request) bool {
+	return r.amounts == o.amounts && r.nonZero == o.nonZero && slices.Equal(r.extra, o.extra)
 }
 
 // podRequest sums the containers' requests; a limit stands in for a missing

@@ -22,10 +22,10 @@ type Options struct {
 type Scheduler struct {
 	mu    sync.Mutex
 	opts  Options
-	nodes map[string]*nodeInfo // by name, placeholders included
-	list  []*nodeInfo          // the known nodes, in search order
-	pods  map[string]*podEntry // counted pods by namespace/name
-	next  int                  // where the next search starts in list
+	nodes map[string]*nodeInfo  // by name, placeholders included
+	list  []*nodeInfo           // the known nodes, in search order
+	pods  map[podName]*podEntry // counted pods
+	next  int                   // where the next search starts in list
 
 	// labelGen changes whenever node labels or positions in list change;
 	// matches holds label-constraint results computed at some labelGen.
@@ -49,7 +49,7 @@ func New(opts Options) *Scheduler {
 	return &Scheduler{
 		opts:  opts,
 		nodes: make(map[string]*nodeInfo),
-		pods:  make(map[string]*podEntry),
+		pods:  make(map[podName]*podEntry),
 
 		matches: make(map[string]*labelMatch),
 	}
@@ -135,14 +135,14 @@ func (s *Scheduler) Schedule(pod *api.Pod) (string, error) {
 func (s *Scheduler) ScheduleAndAssume(pod *api.Pod) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.pods[podKey(pod)]; ok {
+	if _, ok := s.pods[nameOf(pod)]; ok {
 		return "", fmt.Errorf("pod %s: %w (assumed already)", podKey(pod), ErrBound)
 	}
 	ni, c, err := s.schedule(pod)
 	if err != nil {
 		return "", err
 	}
-	s.count(podKey(pod), &podEntry{uid: pod.UID, node: ni.name, req: c.req, assumed: true})
+	s.count(nameOf(pod), &podEntry{uid: pod.UID, node: ni.name, req: c.req, assumed: true})
 	return ni.name, nil
 }
 
@@ -152,12 +152,12 @@ func (s *Scheduler) ScheduleAndAssume(pod *api.Pod) (string, error) {
 func (s *Scheduler) Assume(pod *api.Pod, node string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	key := podKey(pod)
+	key := nameOf(pod)
 	if _, ok := s.pods[key]; ok {
-		return fmt.Errorf("assume pod %s: %w (counted already)", key, ErrBound)
+		return fmt.Errorf("assume pod %s: %w (counted already)", podKey(pod), ErrBound)
 	}
 	if ni, ok := s.nodes[node]; !ok || !ni.known {
-		return fmt.Errorf("assume pod %s on %q: %w", key, node, ErrUnknownNode)
+		return fmt.Errorf("assume pod %s on %q: %w", podKey(pod), node, ErrUnknownNode)
 	}
 	s.count(key, &podEntry{uid: pod.UID, node: node, req: podRequest(&pod.Spec), assumed: true})
 	return nil
@@ -168,7 +168,7 @@ func (s *Scheduler) Assume(pod *api.Pod, node string) error {
 func (s *Scheduler) Forget(pod *api.Pod) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	key := podKey(pod)
+	key := nameOf(pod)
 	if e, ok := s.pods[key]; ok && e.assumed {
 		s.uncount(key, e)
 	}
@@ -185,17 +185,25 @@ func (s *Scheduler) AddPod(pod *api.Pod) { s.UpdatePod(pod) }
 func (s *Scheduler) UpdatePod(pod *api.Pod) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	key := podKey(pod)
+	key := nameOf(pod)
 	old, had := s.pods[key]
 	counts := pod.Spec.NodeName != "" && !terminal(pod.Status.Phase)
 	if had && (old.assumed && pod.Spec.NodeName == "" && !terminal(pod.Status.Phase)) {
 		return // an assumed pod whose binding is not visible yet
 	}
+	var req request
+	if counts {
+		req = podRequest(&pod.Spec)
+	}
+	if had && counts && old.uid == pod.UID && old.node == pod.Spec.NodeName && old.req.equal(&req) {
+		old.assumed = false // confirmed, or a status change: the same accounting
+		return
+	}
 	if had {
 		s.uncount(key, old)
 	}
 	if counts {
-		s.count(key, &podEntry{uid: pod.UID, node: pod.Spec.NodeName, req: podRequest(&pod.Spec)})
+		s.count(key, &podEntry{uid: pod.UID, node: pod.Spec.NodeName, req: req})
 	}
 }
 
@@ -203,18 +211,18 @@ func (s *Scheduler) UpdatePod(pod *api.Pod) {
 func (s *Scheduler) RemovePod(pod *api.Pod) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	key := podKey(pod)
+	key := nameOf(pod)
 	if e, ok := s.pods[key]; ok {
 		s.uncount(key, e)
 	}
 }
 
-func (s *Scheduler) count(key string, e *podEntry) {
+func (s *Scheduler) count(key podName, e *podEntry) {
 	s.pods[key] = e
 	s.nodeInfo(e.node).add(&e.req, 1)
 }
 
-func (s *Scheduler) uncount(key string, e *podEntry) {
+func (s *Scheduler) uncount(key podName, e *podEntry) {
 	delete(s.pods, key)
 	ni := s.nodes[e.node]
 	ni.add(&e.req, -1)
@@ -222,6 +230,12 @@ func (s *Scheduler) uncount(key string, e *podEntry) {
 }
 
 func podKey(p *api.Pod) string { return p.Namespace + "/" + p.Name }
+
+// podName keys the counted pods: the pod's own strings, where a
+// "namespace/name" string cost an allocation at every pod event.
+type podName struct{ namespace, name string }
+
+func nameOf(p *api.Pod) podName { return podName{p.Namespace, p.Name} }
 
 func terminal(phase string) bool { return phase == "Succeeded" || phase == "Failed" }
 

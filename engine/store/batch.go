@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/tidwall/buntdb"
@@ -38,9 +39,10 @@ type Result struct {
 	Err    error
 }
 
-// Apply performs a batch of writes in one buntdb transaction, so that a
-// burst of writes (a scheduler's bindings, a kubelet's statuses, their
-// events) costs one write to the file instead of one each. Each op takes
+// Apply performs a batch of writes in few buntdb transactions (of up to
+// maxTx writes each), so that a burst of writes (a scheduler's bindings,
+// a kubelet's statuses, their events) costs a few writes to the file
+// instead of one each. Each op takes
 // its own revision, in order, and is its own watch event; an op that fails
 // (AlreadyExists, NotFound, an error from Update) does not stop the others.
 // Every op acknowledged without error is as durable as a single write.
@@ -55,13 +57,29 @@ func (s *Store) Apply(ops []Op) []Result {
 		for j, i := range todo {
 			drafts[j], res[i].Err = s.draftOp(&ops[i])
 		}
-		todo = s.applyDrafts(todo, drafts, res)
+		var retry []int
+		for lo := 0; lo < len(todo); lo += maxTx {
+			hi := min(lo+maxTx, len(todo))
+			retry = append(retry, s.applyDrafts(todo[lo:hi], drafts[lo:hi], res)...)
+			if hi < len(todo) {
+				runtime.Gosched() // hand the lock to a writer that waits for it
+			}
+		}
 		for _, d := range drafts {
 			d.release()
 		}
+		todo = retry
 	}
 	return res
 }
+
+// maxTx bounds how many writes of a batch one transaction makes under the
+// write lock. A burst of 512 bindings or statuses held the lock for
+// milliseconds, and a client's single create waiting behind it spent
+// more time waiting than working; between transactions, Apply yields so
+// that a waiting writer takes the lock before Apply takes it again (Go's
+// mutex would let Apply barge in first).
+const maxTx = 64
 
 // draftOp prepares one op outside the lock: for an update it reads the
 // current object, calls Update on a private copy and remembers the
@@ -107,7 +125,7 @@ func (s *Store) draftOp(op *Op) (*draft, error) {
 // (another write changed their object since it was read).
 func (s *Store) applyDrafts(todo []int, drafts []*draft, res []Result) (retry []int) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	if s.closed {
 		for j, i := range todo {
 			if drafts[j] != nil {
@@ -146,9 +164,6 @@ func (s *Store) applyDrafts(todo []int, drafts []*draft, res []Result) (retry []
 	for _, w := range writes {
 		s.install(w)
 		w.res.Object = w.d.obj
-	}
-	if len(writes) > 0 {
-		s.wake()
 	}
 	return retry
 }
@@ -231,7 +246,9 @@ func (s *Store) install(w write) {
 	typ := Added
 	if e, ok := d.t.entries[d.key]; ok {
 		prev, typ = e.obj, Modified
+		d.t.replace(e, d.obj, raw)
+	} else {
+		d.t.put(&entry{key: d.key, obj: d.obj, raw: raw})
 	}
-	d.t.put(&entry{key: d.key, obj: d.obj, raw: raw})
 	s.record(change{rev: w.rev, t: d.t, typ: typ, obj: d.obj, prev: prev})
 }

@@ -97,6 +97,9 @@ func (d *draft) value(rev int64) string {
 
 // checkKey refuses an object the store cannot name.
 func (t *table) checkKey(m *api.ObjectMeta) error {
+	if m.Name != "" && (m.Namespace != "") == t.kind.Namespaced {
+		return nil // the path below costs allocations at every write
+	}
 	var errs field.ErrorList
 	meta := field.NewPath("metadata")
 	if m.Name == "" {
@@ -190,7 +193,7 @@ func (s *Store) Update(obj api.Object) (api.Object, error) {
 
 func (s *Store) update(d *draft, rv string) (api.Object, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	if s.closed {
 		return nil, ErrClosed
 	}
@@ -211,7 +214,7 @@ func (s *Store) update(d *draft, rv string) (api.Object, error) {
 	}
 	setRV(d.obj, rev)
 	prev := e.obj
-	d.t.put(&entry{key: d.key, obj: d.obj, raw: raw})
+	d.t.replace(e, d.obj, raw)
 	s.commit(change{rev: rev, t: d.t, typ: Modified, obj: d.obj, prev: prev})
 	return d.obj, nil
 }
@@ -252,7 +255,7 @@ func (s *Store) Delete(resource, namespace, name string, preconditionUID string)
 
 func (s *Store) delete(t *table, k objKey, uid string) (api.Object, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	if s.closed {
 		return nil, ErrClosed
 	}

@@ -32,8 +32,9 @@
 // (GetShared, CreateShared, GuaranteedUpdateShared, Apply, List and Watch
 // with Shared set), which hand out the stored objects themselves for the
 // engine's own loops and must never be changed. Apply writes a batch of
-// creations and updates in one transaction; each still takes its own
-// revision and is its own watch event. Only one Store may have a directory
+// creations and updates in a few transactions; each still takes its own
+// revision and is its own watch event. Feed follows a resource like Watch
+// for a consumer reading on its own goroutine. Only one Store may have a directory
 // open at a time, in this process or any other (an exclusive flock on
 // dir/min.lock).
 //

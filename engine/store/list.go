@@ -3,7 +3,6 @@ package store
 import (
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 
 	"k8s.io/apimachinery/pkg/fields"
@@ -58,7 +57,7 @@ func (m *matcher) matches(obj api.Object) bool {
 
 // hit is one object found by a list.
 type hit struct {
-	sk  string // the entry's sort key
+	key objKey // the entry's key, which orders lists
 	obj api.Object
 }
 
@@ -85,7 +84,7 @@ func (s *Store) List(resource string, opts ListOptions) ([]api.Object, int64, er
 	rev := s.rev
 	s.mu.RUnlock()
 	if !sorted {
-		slices.SortFunc(hits, func(a, b hit) int { return strings.Compare(a.sk, b.sk) })
+		slices.SortFunc(hits, func(a, b hit) int { return a.key.compare(b.key) })
 	}
 	if opts.Shared {
 		out := make([]api.Object, len(hits))
@@ -159,7 +158,7 @@ func (t *table) find(m *matcher) ([]hit, bool) {
 			return true
 		}
 		if (m.labels == nil && m.fields == nil) || m.matches(e.obj) {
-			hits = append(hits, hit{e.sk, e.obj})
+			hits = append(hits, hit{e.key, e.obj})
 		}
 		return true
 	}
@@ -181,7 +180,7 @@ func (t *table) scan(namespace string, fn func(*entry) bool) {
 		t.order.Scan(fn)
 		return
 	}
-	t.order.Ascend(&entry{sk: namespace + "\x00"}, func(e *entry) bool {
+	t.order.Ascend(&entry{key: objKey{namespace: namespace}}, func(e *entry) bool {
 		return e.key.namespace == namespace && fn(e)
 	})
 }

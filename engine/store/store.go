@@ -85,12 +85,13 @@ type Store struct {
 	repair int64   // bytes dropped from a torn tail at open
 	syncer *syncer // not with SyncNever
 
-	mu     sync.RWMutex // guards everything below and the tables
-	closed bool
-	rev    int64
-	hist   history
-	pend   map[pendKey]bool // objects written by the batch being applied
-	done   chan struct{}    // closed by Close: watchers stop
+	mu      sync.RWMutex // guards everything below and the tables
+	closed  bool
+	rev     int64
+	hist    history
+	pend    map[pendKey]bool // objects written by the batch being applied
+	touched []*table         // tables written under this hold of the lock (see unlock)
+	done    chan struct{}    // closed by Close: watchers stop
 }
 
 // Open opens (creating if needed) the store in dir. It takes the

@@ -46,13 +46,12 @@ type change struct {
 // history is a ring of the last changes, indexed by revision (every write
 // takes the next revision, so revisions in the ring are contiguous).
 type history struct {
-	ring   []change
-	start  int64         // the revision at open: older ones are not in the ring
-	notify chan struct{} // closed and replaced at every write
+	ring  []change
+	start int64 // the revision at open: older ones are not in the ring
 }
 
 func newHistory(size int, rev int64) history {
-	return history{ring: make([]change, size), start: rev, notify: make(chan struct{})}
+	return history{ring: make([]change, size), start: rev}
 }
 
 // oldest is the oldest revision a watch can start from when the store is
@@ -65,22 +64,41 @@ func (h *history) at(rev int64) *change {
 	return &h.ring[rev%int64(len(h.ring))]
 }
 
-// commit records a change made under the write lock and wakes watchers.
-func (s *Store) commit(c change) {
-	s.record(c)
-	s.wake()
-}
+// commit records a change made under the write lock; unlock wakes its
+// watchers.
+func (s *Store) commit(c change) { s.record(c) }
 
-// record adds a change to the history without waking watchers: a batch
-// records each of its changes and wakes them once.
+// record adds a change to the history without waking watchers: unlock
+// wakes the watchers of every resource written under the lock, once.
 func (s *Store) record(c change) {
 	s.rev = c.rev
 	*s.hist.at(c.rev) = c
+	c.t.last = c.rev
+	if !c.t.touched {
+		c.t.touched = true
+		s.touched = append(s.touched, c.t)
+	}
 }
 
-func (s *Store) wake() {
-	close(s.hist.notify)
-	s.hist.notify = make(chan struct{})
+// unlock releases the write lock and then wakes the watchers of the
+// resources written under it. Under the lock it only swaps their
+// channels, and closes the old ones once the lock is free, so that the
+// watchers it wakes (each reads under the read lock) find the lock free
+// instead of blocking on it again. Each resource has its own channel: a
+// pod's write does not wake the watchers of nodes, nor an event's those
+// of pods.
+func (s *Store) unlock() {
+	woken := make([]chan struct{}, 0, len(s.touched))
+	for _, t := range s.touched {
+		woken = append(woken, t.notify)
+		t.notify, t.touched = make(chan struct{}), false
+	}
+	clear(s.touched)
+	s.touched = s.touched[:0]
+	s.mu.Unlock()
+	for _, ch := range woken {
+		close(ch)
+	}
 }
 
 // Watch streams the changes of one resource, in revision order, until ctx
@@ -177,11 +195,15 @@ func (w *watcher) run() {
 func (s *Store) next(w *watcher, buf []change) ([]change, <-chan struct{}, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if s.closed || w.cursor < s.hist.oldest(s.rev) {
+	if s.closed {
 		return nil, nil, false
 	}
-	if w.cursor >= s.rev {
-		return buf, s.hist.notify, true
+	if w.t.last <= w.cursor { // nothing of w's resource since: skip what others wrote
+		w.cursor = max(w.cursor, s.rev)
+		return buf, w.t.notify, true
+	}
+	if w.cursor < s.hist.oldest(s.rev) {
+		return nil, nil, false
 	}
 	end := min(s.rev, w.cursor+batch)
 	for rev := w.cursor + 1; rev <= end; rev++ {
@@ -248,4 +270,70 @@ func (w *watcher) own(obj api.Object) api.Object {
 		return obj
 	}
 	return obj.DeepCopyObject()
+}
+
+// Feed follows the changes of one resource, as Watch does, for a consumer
+// that reads them on its own goroutine: there is no goroutine and channel
+// of the store's in between. The engine's own informers read every change,
+// and that hop cost each of them a goroutine wake-up per change. A Feed
+// never ends by itself while it keeps within the history: it is the
+// consumer's to keep up (a consumer that falls out of the history gets a
+// Gone error from Next and lists again).
+type Feed struct {
+	w   watcher
+	buf []change
+}
+
+// Feed starts following resource from opts.ResourceVersion, with the same
+// rules as Watch.
+func (s *Store) Feed(resource string, opts WatchOptions) (*Feed, error) {
+	t, err := s.tableFor(resource)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.checkFields(opts.Fields); err != nil {
+		return nil, err
+	}
+	from, _, err := s.watchStart(opts.ResourceVersion)
+	if err != nil {
+		return nil, err
+	}
+	return &Feed{w: watcher{s: s, t: t, cursor: from, shared: opts.Shared,
+		match: newMatcher(t, t.scope(opts.Namespace), opts.Labels, opts.Fields)}}, nil
+}
+
+// Next appends to evs the events after the last ones it returned, up to a
+// few hundred at a time. When there is nothing new it returns no events
+// and a channel that is closed at the next write. It fails with ErrClosed
+// once the store is closed, and with a Gone error when the changes after
+// the last event returned have left the history.
+func (f *Feed) Next(evs []Event) ([]Event, <-chan struct{}, error) {
+	for {
+		var wake <-chan struct{}
+		var ok bool
+		f.buf, wake, ok = f.w.s.next(&f.w, f.buf[:0])
+		switch {
+		case !ok && f.w.s.isClosed():
+			return evs, nil, ErrClosed
+		case !ok:
+			return evs, nil, api.NewGone(fmt.Sprintf("too old resource version: %d", f.w.cursor))
+		case wake != nil:
+			return evs, wake, nil
+		}
+		for i := range f.buf {
+			if ev, ok := f.w.convert(&f.buf[i]); ok {
+				evs = append(evs, ev)
+			}
+		}
+		clear(f.buf) // the history's objects are not kept alive from here
+		if len(evs) > 0 {
+			return evs, nil, nil
+		}
+	}
+}
+
+func (s *Store) isClosed() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.closed
 }
