@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/minspace/min/engine/cluster"
@@ -41,12 +40,11 @@ func (c *Client) ListTable(ctx context.Context, resource string, opts cluster.Li
 	if err := c.check(resp); err != nil {
 		return nil, err
 	}
-	b, err := io.ReadAll(resp.Body)
+	t, _, err := printers.DecodeTable(resp.Body, k.Resource)
 	if err != nil {
-		return nil, c.transportError(ctx, err)
-	}
-	t, _, err := printers.DecodeTable(b, k.Resource)
-	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("engine at %s: %w", c.where, err)
 	}
 	return t, nil

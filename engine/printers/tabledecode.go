@@ -1,63 +1,145 @@
 package printers
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/minspace/min/engine/api"
 )
 
-// wireTableIn is a meta.k8s.io/v1 Table as it arrives: rows' objects
-// decoded later, into the kind's own type.
-type wireTableIn struct {
-	Kind     string   `json:"kind"`
-	Metadata wireMeta `json:"metadata"`
-	Columns  []Column `json:"columnDefinitions"`
-	Rows     []struct {
-		Cells      []any           `json:"cells"`
-		Conditions []RowCondition  `json:"conditions,omitempty"`
-		Object     json.RawMessage `json:"object,omitempty"`
-	} `json:"rows"`
+// wireRowIn is one row as it arrives; of its object only the metadata is
+// decoded (the rest is skipped), as that is all PrintTable reads.
+type wireRowIn struct {
+	Cells      []any          `json:"cells"`
+	Conditions []RowCondition `json:"conditions,omitempty"`
+	Object     *PartialObject `json:"object,omitempty"`
+}
+
+// PartialObject is a row's object as DecodeTable reads it: its metadata
+// only, as Kubernetes' PartialObjectMetadata carries it, and the table's
+// kind. It is what a client needs to print the row, at a fraction of a
+// whole object's memory (a Table may hold 100,000 rows).
+type PartialObject struct {
+	api.TypeMeta
+	Metadata api.ObjectMeta `json:"metadata"`
+}
+
+// GetTypeMeta implements api.Object.
+func (p *PartialObject) GetTypeMeta() *api.TypeMeta { return &p.TypeMeta }
+
+// GetObjectMeta implements api.Object.
+func (p *PartialObject) GetObjectMeta() *api.ObjectMeta { return &p.Metadata }
+
+// DeepCopyObject implements api.Object.
+func (p *PartialObject) DeepCopyObject() api.Object {
+	return &PartialObject{TypeMeta: p.TypeMeta, Metadata: *p.Metadata.DeepCopy()}
 }
 
 // DecodeTable reads the meta.k8s.io/v1 Table of kind (a resource such as
 // "pods") that TableJSON writes and the API server answers, so that a
 // client prints it with PrintTable as the server would have: whole-number
 // cells as int64, and each row's object (PartialObjectMetadata or the
-// whole object) as an object of kind, which is all the NAMESPACE, LABELS
-// and -L columns read. It also returns the list's resourceVersion.
-func DecodeTable(data []byte, kind string) (*Table, string, error) {
+// whole object) as a *PartialObject of kind, whose metadata is all the
+// NAMESPACE, LABELS and -L columns read. It reads the rows one at a
+// time, so a long table is never held twice. It also returns the list's
+// resourceVersion.
+func DecodeTable(r io.Reader, kind string) (*Table, string, error) {
 	k, ok := api.KindFor(kind)
 	if !ok {
 		return nil, "", fmt.Errorf("%w %q", ErrUnknownKind, kind)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var w wireTableIn
-	if err := dec.Decode(&w); err != nil {
+	d := &tableDecoder{dec: json.NewDecoder(r), t: &Table{Kind: k}}
+	d.dec.UseNumber()
+	if err := d.decode(); err != nil {
 		return nil, "", fmt.Errorf("decoding a Table of %s: %w", k.Resource, err)
 	}
-	if w.Kind != "Table" {
-		return nil, "", fmt.Errorf("decoding a Table of %s: got kind %q", k.Resource, w.Kind)
+	return d.t, d.rv, nil
+}
+
+type tableDecoder struct {
+	dec  *json.Decoder
+	t    *Table
+	rv   string
+	kind string
+}
+
+func (d *tableDecoder) decode() error {
+	if err := d.delim('{'); err != nil {
+		return err
 	}
-	t := &Table{Kind: k, Columns: w.Columns, Rows: make([]Row, len(w.Rows))}
-	for i, r := range w.Rows {
-		for j, c := range r.Cells {
-			r.Cells[j] = cellValue(c)
+	for d.dec.More() {
+		key, err := d.dec.Token()
+		if err != nil {
+			return err
 		}
-		t.Rows[i] = Row{Cells: r.Cells, Conditions: r.Conditions}
-		if len(r.Object) == 0 || string(r.Object) == "null" {
-			continue
+		switch key {
+		case "kind":
+			err = d.dec.Decode(&d.kind)
+		case "metadata":
+			var m wireMeta
+			err = d.dec.Decode(&m)
+			d.rv = m.ResourceVersion
+		case "columnDefinitions":
+			err = d.dec.Decode(&d.t.Columns)
+		case "rows":
+			err = d.rows()
+		default:
+			var skip json.RawMessage
+			err = d.dec.Decode(&skip)
 		}
-		obj := k.New()
-		if err := json.Unmarshal(r.Object, obj); err != nil {
-			return nil, "", fmt.Errorf("decoding row %d of a Table of %s: %w", i, k.Resource, err)
+		if err != nil {
+			return err
 		}
-		api.SetTypeMeta(obj) // a PartialObjectMetadata names another kind
-		t.Rows[i].Object = obj
 	}
-	return t, w.Metadata.ResourceVersion, nil
+	if d.kind != "Table" {
+		return fmt.Errorf("got kind %q", d.kind)
+	}
+	return d.delim('}')
+}
+
+// rows reads the rows array (or null) one row at a time.
+func (d *tableDecoder) rows() error {
+	tok, err := d.dec.Token()
+	if err != nil || tok == nil {
+		return err
+	}
+	if tok != json.Delim('[') {
+		return fmt.Errorf("rows: want an array, got %v", tok)
+	}
+	var slab []any // cells of many rows in one allocation, as TableFor does
+	for i := 0; d.dec.More(); i++ {
+		n := max(len(d.t.Columns), 1)
+		if len(slab) < n {
+			slab = make([]any, 256*n)
+		}
+		in := wireRowIn{Cells: slab[:0:n]} // json appends into the capacity
+		slab = slab[n:]
+		if err := d.dec.Decode(&in); err != nil {
+			return fmt.Errorf("row %d: %w", i, err)
+		}
+		for j, c := range in.Cells {
+			in.Cells[j] = cellValue(c)
+		}
+		row := Row{Cells: in.Cells, Conditions: in.Conditions}
+		if in.Object != nil {
+			in.Object.TypeMeta = api.TypeMeta{APIVersion: "v1", Kind: d.t.Kind.Kind}
+			row.Object = in.Object
+		}
+		d.t.Rows = append(d.t.Rows, row)
+	}
+	return d.delim(']')
+}
+
+func (d *tableDecoder) delim(want json.Delim) error {
+	tok, err := d.dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != want {
+		return fmt.Errorf("want %v, got %v", want, tok)
+	}
+	return nil
 }
 
 // cellValue turns a decoded number into int64 when it is whole, as the

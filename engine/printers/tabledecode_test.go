@@ -2,6 +2,7 @@ package printers
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -26,7 +27,7 @@ func TestDecodeTableRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, rv, err := DecodeTable(data, "pods")
+		got, rv, err := DecodeTable(bytes.NewReader(data), "pods")
 		if err != nil {
 			t.Fatalf("%s: %v", include, err)
 		}
@@ -58,8 +59,34 @@ func TestDecodeTableErrors(t *testing.T) {
 		"bad row object": {`{"kind":"Table","rows":[{"cells":["a"],"object":{"metadata":"x"}}]}`, "pods"},
 	}
 	for name, c := range cases {
-		if _, _, err := DecodeTable([]byte(c.data), c.kind); err == nil {
+		if _, _, err := DecodeTable(strings.NewReader(c.data), c.kind); err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+// A decoded row's object is a PartialObject of the table's kind; its copy
+// shares nothing with it.
+func TestDecodeTablePartialObject(t *testing.T) {
+	table, err := TableFor("pods", kubiaPods(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := TableJSON(table, "1", IncludeMetadata)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := DecodeTable(bytes.NewReader(data), "po")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := got.Rows[0].Object.(*PartialObject)
+	if !ok || p.Kind != "Pod" || p.APIVersion != "v1" || p.Metadata.Name != "kubia-manual" {
+		t.Fatalf("row object %#v", got.Rows[0].Object)
+	}
+	c := p.DeepCopyObject().(*PartialObject)
+	c.Metadata.Labels = map[string]string{"changed": "yes"}
+	if p.Metadata.Labels["changed"] != "" || c.GetObjectMeta() != &c.Metadata || c.GetTypeMeta().Kind != "Pod" {
+		t.Fatalf("copy shares memory or lost its kind: %#v", c)
 	}
 }
