@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chzyer/readline"
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/minspace/min/bindings/luavm"
@@ -586,9 +587,19 @@ func (s *State) prExec(L *lua.LState) int {
 		argv = append(argv, lua.LVAsString(lst.RawGetInt(i)))
 	}
 	eo := cluster.ExecOptions{Container: o.str("container"), Command: argv, Stdout: s.opts.Stdout,
-		Stderr: s.opts.Stderr, TTY: o.boolOr("tty", false)}
+		Stderr: s.opts.Stderr}
+	// kubectl's SetupTTY: a terminal only with stdin, and only when stdin
+	// is one; then it is raw and its sizes follow the window.
 	if o.boolOr("stdin", false) {
 		eo.Stdin = os.Stdin
+		if o.boolOr("tty", false) {
+			if !readline.IsTerminal(int(os.Stdin.Fd())) {
+				fmt.Fprintln(s.opts.Stderr, ttyUnusable)
+			} else if restore, sizes, err := rawTerminal(); err == nil {
+				defer restore()
+				eo.TTY, eo.Resize = true, sizes
+			}
+		}
 	}
 	code, err := s.api(L).Exec(ctxOf(L), L.CheckString(1), L.CheckString(2), eo)
 	if err != nil {

@@ -16,6 +16,7 @@ type (
 	Event         = cluster.Event
 	LogOptions    = cluster.LogOptions
 	ExecOptions   = cluster.ExecOptions
+	TerminalSize  = cluster.TerminalSize
 	MetaChange    = cluster.MetaChange
 	MetaResult    = cluster.MetaResult
 )

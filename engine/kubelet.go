@@ -221,7 +221,36 @@ func (k *kubelet) Exec(ctx context.Context, p *api.Pod, opts ExecOptions) (int, 
 	if stderr == nil {
 		stderr = io.Discard
 	}
-	return k.rt.Exec(ctx, p.UID, ctr, opts.Command, opts.Stdin, stdout, stderr, opts.TTY)
+	eio := containers.ExecIO{Stdin: opts.Stdin, Stdout: stdout, Stderr: stderr, TTY: opts.TTY}
+	if opts.TTY && opts.Resize != nil {
+		eio.Resize = termSizes(ctx, opts.Resize)
+	}
+	return k.rt.ExecWith(ctx, p.UID, ctr, opts.Command, eio)
+}
+
+// termSizes turns the API's terminal sizes into the runtime's, until the
+// sizes end or ctx does.
+func termSizes(ctx context.Context, in <-chan TerminalSize) <-chan containers.TermSize {
+	out := make(chan containers.TermSize)
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case sz, ok := <-in:
+				if !ok {
+					return
+				}
+				select {
+				case out <- containers.TermSize{Rows: sz.Height, Cols: sz.Width}:
+				case <-ctx.Done():
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
 }
 
 func (k *kubelet) Dial(ctx context.Context, p *api.Pod, port int) (net.Conn, error) {

@@ -5,11 +5,14 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/chzyer/readline"
 
 	"github.com/minspace/min/bindings"
 	"github.com/minspace/min/engine/cluster"
@@ -115,5 +118,36 @@ func TestPortForwardVerb(t *testing.T) {
 	}
 	if _, err := http.Get("http://127.0.0.1:" + port + "/hostname"); err == nil {
 		t.Error("the port still answers after Ctrl-C")
+	}
+}
+
+// TestExecVerbTTYNeedsATerminal: `minish exec -it` with a standard input
+// that is no terminal says so as kubectl does and runs the command
+// without one.
+func TestExecVerbTTYNeedsATerminal(t *testing.T) {
+	if readline.IsTerminal(int(os.Stdin.Fd())) {
+		t.Skip("standard input is a terminal: the verb would take it over")
+	}
+	e := hostEngine(t)
+	var out, errs forwardOutput
+	s, err := bindings.New(bindings.Options{
+		Engine: func(context.Context) (cluster.Interface, error) { return e, nil },
+		Stdout: &out, Stderr: &errs,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	if err := s.DoString(ctx, `pod.create{name = "web", image = "busybox", command = {"sleep", "3600"}}:wait{phase = "Running", timeout = 60}`, "setup"); err != nil {
+		t.Fatal(err)
+	}
+	code, err := s.Kubectl(ctx, []string{"exec", "-it", "web", "--", "sh", "-c", "tty; echo done"})
+	if err != nil || code != 0 {
+		t.Fatalf("exit %d, err %v, stderr %q", code, err, errs.String())
+	}
+	if out.String() != "not a tty\ndone\n" || errs.String() != "Unable to use a TTY - input is not a terminal or the right kind of file\n" {
+		t.Fatalf("stdout %q, stderr %q", out.String(), errs.String())
 	}
 }

@@ -86,6 +86,11 @@ func (c *Client) Exec(ctx context.Context, namespace, pod string, opts cluster.E
 	if opts.Stdin != nil {
 		go sendStdin(opts.Stdin, fw)
 	}
+	if opts.TTY && opts.Resize != nil {
+		done := make(chan struct{})
+		defer close(done)
+		go sendSizes(opts.Resize, fw, done)
+	}
 	code, err := readExecOutput(r, opts)
 	if err != nil && ctx.Err() != nil {
 		return -1, ctx.Err()
@@ -103,6 +108,25 @@ func sendStdin(in io.Reader, fw *wire.FrameWriter) {
 		}
 		if err != nil {
 			fw.WriteFrame(wire.ChanClose, []byte{wire.ChanStdin})
+			return
+		}
+	}
+}
+
+// sendSizes sends the terminal's sizes as resize frames until they end
+// or the exec does.
+func sendSizes(sizes <-chan cluster.TerminalSize, fw *wire.FrameWriter, done <-chan struct{}) {
+	for {
+		select {
+		case size, ok := <-sizes:
+			if !ok {
+				return
+			}
+			b, _ := json.Marshal(size)
+			if fw.WriteFrame(wire.ChanResize, b) != nil {
+				return
+			}
+		case <-done:
 			return
 		}
 	}

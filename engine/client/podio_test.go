@@ -66,6 +66,19 @@ func (p podIO) Exec(ctx context.Context, ns, pod string, opts cluster.ExecOption
 	case "sleep":
 		<-ctx.Done()
 		return -1, ctx.Err()
+	case "size": // waits for the terminal size named, as later sizes replace earlier ones
+		for opts.Resize != nil {
+			select {
+			case sz := <-opts.Resize:
+				if got := fmt.Sprintf("%dx%d", sz.Width, sz.Height); got == opts.Command[1] {
+					fmt.Fprintln(opts.Stdout, got)
+					return 0, nil
+				}
+			case <-ctx.Done():
+				return -1, ctx.Err()
+			}
+		}
+		return 1, nil
 	}
 	fmt.Fprintf(opts.Stdout, "cmd=%s tty=%t container=%s\n", strings.Join(opts.Command, " "), opts.TTY, opts.Container)
 	if opts.Stderr != nil {
@@ -175,6 +188,22 @@ func TestExecOverSocket(t *testing.T) {
 	_, err = c.Exec(sctx, "default", "web", cluster.ExecOptions{Command: []string{"sleep"}})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("cancelled exec: %v", err)
+	}
+}
+
+// A terminal's sizes reach the exec over Min's framed protocol.
+func TestExecTerminalSizesOverSocket(t *testing.T) {
+	c := servePodIO(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sizes := make(chan cluster.TerminalSize, 2)
+	sizes <- cluster.TerminalSize{Width: 100, Height: 30}
+	sizes <- cluster.TerminalSize{Width: 80, Height: 24}
+	var out bytes.Buffer
+	code, err := c.Exec(ctx, "default", "web", cluster.ExecOptions{Command: []string{"size", "80x24"}, TTY: true,
+		Stdout: &out, Resize: sizes})
+	if err != nil || code != 0 || out.String() != "80x24\n" {
+		t.Fatalf("code %d err %v out %q", code, err, out.String())
 	}
 }
 

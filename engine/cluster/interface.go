@@ -120,4 +120,16 @@ type ExecOptions struct {
 	Stdout    io.Writer
 	Stderr    io.Writer
 	TTY       bool
+	// Resize, with TTY, carries the terminal's sizes: the first is its
+	// size at the start, each later one a change (kubectl exec -it sends
+	// them, as client-go's TerminalSizeQueue does). Nil keeps the size
+	// the kernel gives a new terminal.
+	Resize <-chan TerminalSize
+}
+
+// TerminalSize is a terminal's size in characters, as client-go's
+// remotecommand.TerminalSize spells it on the wire.
+type TerminalSize struct {
+	Width  uint16
+	Height uint16
 }

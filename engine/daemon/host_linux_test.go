@@ -237,6 +237,16 @@ func checkPodIO(t *testing.T, ctx context.Context, c *client.Client) {
 	if err != nil || code != 3 || out.String() != "from stdin\n" || errb.String() != "err\n" {
 		t.Fatalf("exec: %d %v %q %q", code, err, out.String(), errb.String())
 	}
+	// A terminal takes the client's size (applied once the terminal
+	// exists, so the command asks until it sees it).
+	sizes := make(chan cluster.TerminalSize, 1)
+	sizes <- cluster.TerminalSize{Width: 101, Height: 33}
+	out.Reset()
+	code, err = c.Exec(ctx, "default", "web", cluster.ExecOptions{TTY: true, Stdout: &out, Resize: sizes,
+		Command: []string{"sh", "-c", `for i in $(seq 50); do s=$(stty size); [ "$s" = "33 101" ] && break; sleep 0.1; done; echo "$s"`}})
+	if err != nil || code != 0 || strings.TrimSpace(out.String()) != "33 101" {
+		t.Fatalf("exec with a terminal of 101x33: %d %v %q", code, err, out.String())
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		var logs bytes.Buffer

@@ -12,6 +12,7 @@ import (
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/server/wire"
 )
 
@@ -92,44 +93,39 @@ func pickContainer(p *api.Pod, name string) (string, error) {
 
 // termSize is one resize event of the resize channel, spelled as
 // client-go's remotecommand.TerminalSize.
-type termSize struct {
-	Width  uint16
-	Height uint16
+type termSize = cluster.TerminalSize
+
+// offerSize hands a terminal size to the exec: a size the exec has not
+// taken yet is replaced, so the latest one always arrives.
+func offerSize(sizes chan termSize, size termSize) {
+	for {
+		select {
+		case sizes <- size:
+			return
+		default:
+			select {
+			case <-sizes: // stale
+			default:
+			}
+		}
+	}
 }
 
 // execIO is where one exec's streams go, whichever protocol carries them.
 type execIO struct {
 	stdin          io.Reader // nil: no stdin
 	stdout, stderr io.Writer // nil: not wanted
-	// resize receives the client's terminal sizes. engine.ExecOptions has
-	// no field for them yet, so runExec reads and drops them, which
-	// keeps the client's resize stream from blocking.
+	// resize receives the client's terminal sizes (with a terminal).
 	resize <-chan termSize
 }
 
 // runExec runs the command and returns the Status the error channel
 // carries at the end.
 func (s *Server) runExec(ctx context.Context, t target, req execRequest, eio execIO) execStatus {
-	if eio.resize != nil {
-		go drainResizes(ctx, eio.resize)
-	}
 	opts := engine.ExecOptions{Container: req.container, Command: req.command, TTY: req.tty,
-		Stdin: eio.stdin, Stdout: eio.stdout, Stderr: eio.stderr}
+		Stdin: eio.stdin, Stdout: eio.stdout, Stderr: eio.stderr, Resize: eio.resize}
 	code, err := s.eng.Exec(ctx, t.namespace, t.name, opts)
 	return statusOfExec(req.command, code, err)
-}
-
-func drainResizes(ctx context.Context, sizes <-chan termSize) {
-	for {
-		select {
-		case _, ok := <-sizes:
-			if !ok {
-				return
-			}
-		case <-ctx.Done():
-			return
-		}
-	}
 }
 
 // execStatus is the metav1.Status written on the error channel of the

@@ -165,7 +165,7 @@ func (s *spdyExecStreams) slot(streamType string) *httpstream.Stream {
 }
 
 // readResizes decodes the resize stream: one JSON TerminalSize per change.
-func readResizes(r io.Reader, sizes chan<- termSize) {
+func readResizes(r io.Reader, sizes chan termSize) {
 	defer close(sizes)
 	dec := json.NewDecoder(r)
 	for {
@@ -173,9 +173,6 @@ func readResizes(r io.Reader, sizes chan<- termSize) {
 		if err := dec.Decode(&size); err != nil {
 			return
 		}
-		select {
-		case sizes <- size:
-		default:
-		}
+		offerSize(sizes, size)
 	}
 }

@@ -72,6 +72,7 @@ func TestExecThroughClientGo(t *testing.T) {
 		{name: "exit code", command: []string{"exit", "3"}, code: 3},
 		{name: "exit code 255", command: []string{"exit", "255"}, code: 255},
 		{name: "terminal", command: []string{"tty"}, tty: true, useStdin: true, stdout: "tty\n"},
+		{name: "terminal sizes", command: []string{"size", "80x24"}, tty: true, useStdin: true, stdout: "80x24\n"},
 		{name: "engine error", command: []string{"fail"}, code: -1, errText: "the runtime said no"},
 	}
 	for _, tc := range cases {

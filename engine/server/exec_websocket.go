@@ -252,10 +252,7 @@ func (in *execInput) dispatch(ch byte, p []byte) {
 	case chanResize:
 		var size termSize
 		if in.resize != nil && json.Unmarshal(p, &size) == nil {
-			select {
-			case in.resize <- size:
-			default: // the consumer is behind: the next size replaces this one
-			}
+			offerSize(in.resize, size)
 		}
 	}
 }

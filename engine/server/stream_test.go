@@ -27,6 +27,7 @@ import (
 //	warn TEXT      writes TEXT to stderr
 //	exit N         exits N
 //	tty            writes "tty" or "notty" as opts.TTY says
+//	size WxH       waits until opts.Resize gives that terminal size, writes it
 //	block          waits for its context to end
 //	fail           returns an engine error (not an exit code)
 type podIO struct {
@@ -91,6 +92,18 @@ func (p *podIO) Exec(ctx context.Context, namespace, pod string, opts engine.Exe
 			out(opts.Stdout, "tty\n")
 		} else {
 			out(opts.Stdout, "notty\n")
+		}
+	case "size":
+		for opts.Resize != nil { // sizes not taken in time are replaced by later ones
+			select {
+			case sz := <-opts.Resize:
+				if got := fmt.Sprintf("%dx%d", sz.Width, sz.Height); got == args[0] {
+					out(opts.Stdout, got+"\n")
+					return 0, nil
+				}
+			case <-ctx.Done():
+				return -1, ctx.Err()
+			}
 		}
 	case "block":
 		<-ctx.Done()

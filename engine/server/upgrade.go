@@ -107,7 +107,12 @@ func (s *Server) execMin(w http.ResponseWriter, r *http.Request, t target) {
 	if q.Get("stdin") == "true" {
 		opts.Stdin = stdin
 	}
-	go readExecInput(rw.Reader, stdinW, cancel)
+	var sizes chan termSize
+	if opts.TTY {
+		sizes = make(chan termSize, 1)
+		opts.Resize = sizes
+	}
+	go readExecInput(rw.Reader, stdinW, sizes, cancel)
 	code, err := s.eng.Exec(ctx, t.namespace, t.name, opts)
 	stdinW.Close()
 	res := wire.ExecResult{ExitCode: code}
@@ -126,10 +131,11 @@ func errUpgradeRequiredFor(what, got, want string) error {
 	return api.NewBadRequest(what + " speaks " + want + ", not " + strconv.Quote(got))
 }
 
-// readExecInput feeds stdin frames to the command. The client's end of
-// stdin (a close frame) closes the pipe; the connection's end cancels
-// the command.
-func readExecInput(r io.Reader, stdin *io.PipeWriter, cancel context.CancelFunc) {
+// readExecInput feeds stdin frames to the command, and resize frames (a
+// JSON TerminalSize each) to sizes when it has a terminal. The client's
+// end of stdin (a close frame) closes the pipe; the connection's end
+// cancels the command.
+func readExecInput(r io.Reader, stdin *io.PipeWriter, sizes chan termSize, cancel context.CancelFunc) {
 	var buf []byte
 	for {
 		ch, p, err := wire.ReadFrame(r, buf)
@@ -143,6 +149,11 @@ func readExecInput(r io.Reader, stdin *io.PipeWriter, cancel context.CancelFunc)
 		case wire.ChanStdin:
 			if _, err := stdin.Write(p); err != nil && !errors.Is(err, io.ErrClosedPipe) {
 				continue // the command no longer reads stdin: drop input
+			}
+		case wire.ChanResize:
+			var size termSize
+			if sizes != nil && json.Unmarshal(p, &size) == nil {
+				offerSize(sizes, size)
 			}
 		case wire.ChanClose:
 			if len(p) == 1 && p[0] == wire.ChanStdin {

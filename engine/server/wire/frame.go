@@ -14,7 +14,7 @@ const (
 	ChanStdout byte = 1
 	ChanStderr byte = 2
 	ChanResult byte = 3 // server to client: one ExecResult, then the end
-	ChanResize byte = 4 // reserved: terminal size changes
+	ChanResize byte = 4 // client to server, with a terminal: one JSON TerminalSize per size
 	ChanClose  byte = 255
 )
 
