@@ -1,0 +1,57 @@
+#!/bin/bash
+# Issues 3, 6 and 7: whole minish processes, from start to exit, with
+# hyperfine, side by side with the references the issues name:
+#   minish -e 'return 1'  beside  lua5.1 -e 'return 1'  and  kubectl version --client
+#   minish get pods       (100 pods, through the engine daemon)
+#   minish get pods -n big (1,000 pods)
+#   minish get pods -A    (100,000 pods on simulated nodes; BIG=1 only, it takes minutes to set up)
+# and the same get through the Lua API inside one process, for comparison.
+# Builds minish, min-engine and min-shim (static, as README's set-up does)
+# into a temporary folder, makes a fresh $MIN_HOME without the host node,
+# starts the daemon, and removes everything at the end.
+# Needs hyperfine; lua5.1 and kubectl are optional references.
+set -eu
+cd "$(dirname "$0")/../.."
+work=$(mktemp -d /tmp/min-start.XXXXXX)
+export MIN_HOME=$work/home MIN_NO_HOST_NODE=1 MIN_LUA_CACHE=$work/luacache
+cleanup() { "$work/minish" engine stop >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+CGO_ENABLED=0 go build -o "$work/" ./cmd/minish ./cmd/min-engine ./containers/cmd/min-shim
+M=$work/minish
+$M engine start >/dev/null
+$M -e '
+node.create{name="sim-1", simulated=true, capacity={pods="2000", cpu="640", memory="2560Gi"}}
+for i = 1, 100 do pod.create{name=string.format("web-%03d", i), image="busybox", labels={app="web"}} end
+namespace.create("big")
+for i = 1, 1000 do pod.create{name=string.format("pod-%04d", i), image="busybox", namespace="big"} end
+pod.wait("web-100", {phase="Running"})
+pod.wait("pod-1000", {phase="Running", namespace="big"})'
+if [ "${BIG:-0}" = 1 ]; then
+	$M -e '
+for n = 0, 99 do
+  node.create{name=string.format("sim-big-%03d", n), simulated=true, capacity={pods="1100", cpu="640", memory="2560Gi"}}
+  local ns = string.format("ns-%03d", n)
+  namespace.create(ns)
+  for i = 1, 1000 do pod.create{name=string.format("pod-%04d", i), image="busybox", namespace=ns, nodeSelector={["kubernetes.io/hostname"]=string.format("sim-big-%03d", n)}} end
+end'
+fi
+echo "load: $(uptime)"
+refs=()
+command -v lua5.1 >/dev/null && refs+=("lua5.1 -e 'return 1'")
+command -v kubectl >/dev/null && refs+=("kubectl version --client")
+hyperfine -N -w 5 -r 50 "$M -e 'return 1'" "${refs[@]}" \
+	"$M get pods" "$M get pods -n big"
+[ "${BIG:-0}" = 1 ] && hyperfine -N -w 1 -r 5 "$M get pods -A"
+echo "the same get through the Lua API in one process (kubectl.get, 20 times, ms per call):"
+$M -e '
+local kubectl = require("min.kubectl")
+local function per(args)
+  kubectl.main(args)
+  local t = os.clock()
+  for _ = 1, 20 do kubectl.main(args) end
+  return (os.clock() - t) * 1000 / 20
+end
+local small, big = per{"get", "pods"}, per{"get", "pods", "-n", "big"}
+print(string.format("RESULT get pods (100): %.1f ms CPU", small))
+print(string.format("RESULT get pods -n big (1,000): %.1f ms CPU", big))' | sed -n "s/^RESULT //p"
+echo "load: $(uptime)"
