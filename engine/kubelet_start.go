@@ -31,19 +31,20 @@ func (k *kubelet) start(ctx context.Context, p *api.Pod, rec *podRecord) {
 		}
 	}
 	k.mu.Lock()
-	defer k.mu.Unlock()
 	rec.starting = false
 	if err != nil {
 		rec.pullFail++
 		rec.retryAt = time.Now().Add(backoff(rec.pullFail))
+		k.mu.Unlock()
 		return
 	}
 	rec.pullFail, rec.started, rec.imageIDs = 0, true, ids
+	k.syncStatus(rec) // the Running status first: events are not on the pod's way to Running
+	k.mu.Unlock()
 	for _, c := range p.Spec.Containers {
 		k.e.events.record(p, "Normal", "Created", "kubelet", "Created container: "+c.Name)
 		k.e.events.record(p, "Normal", "Started", "kubelet", "Started container "+c.Name)
 	}
-	k.syncStatus(rec)
 }
 
 func backoff(failures int) time.Duration {
