@@ -42,10 +42,11 @@ type Result struct {
 // Apply performs a batch of writes in few buntdb transactions (of up to
 // maxTx writes each), so that a burst of writes (a scheduler's bindings,
 // a kubelet's statuses, their events) costs a few writes to the file
-// instead of one each. Each op takes
-// its own revision, in order, and is its own watch event; an op that fails
-// (AlreadyExists, NotFound, an error from Update) does not stop the others.
-// Every op acknowledged without error is as durable as a single write.
+// instead of one each. Each op takes its own revision, in order (other
+// writers' may come between two transactions), and is its own watch
+// event; an op that fails (AlreadyExists, NotFound, an error from Update)
+// does not stop the others. Every op acknowledged without error is as
+// durable as a single write.
 func (s *Store) Apply(ops []Op) []Result {
 	res := make([]Result, len(ops))
 	todo := make([]int, len(ops))

@@ -138,3 +138,36 @@ func TestApplySharedUpdate(t *testing.T) {
 		t.Errorf("a shared update returning the stored object: %v, want BadRequest", res[0].Err)
 	}
 }
+
+// TestApplyBeyondOneTransaction: a batch larger than maxTx is written in
+// several transactions, each op still once, in order, and durable.
+func TestApplyBeyondOneTransaction(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir, Options{})
+	n := 3*maxTx + 5
+	ops := make([]Op, n)
+	for i := range ops {
+		ops[i] = Op{Create: pod("default", fmt.Sprintf("p%04d", i), nil)}
+	}
+	ops = append(ops, Op{Create: pod("default", "p0000", nil)}) // fails alone
+	res := s.Apply(ops)
+	last := int64(0)
+	for i, r := range res[:n] {
+		if r.Err != nil {
+			t.Fatalf("op %d: %v", i, r.Err)
+		}
+		rv := rvOf(t, r.Object)
+		if i > 0 && rv != last+1 {
+			t.Fatalf("op %d: revision %d after %d", i, rv, last)
+		}
+		last = rv
+	}
+	if !errors.Is(res[n].Err, api.ErrAlreadyExists) {
+		t.Fatalf("duplicate create: %v", res[n].Err)
+	}
+	s.Close()
+	s = open(t, dir, Options{})
+	if got, err := s.Count("pods", ListOptions{}); err != nil || got != n {
+		t.Fatalf("after reopen: %d pods (%v), want %d", got, err, n)
+	}
+}
