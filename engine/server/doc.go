@@ -18,6 +18,11 @@
 // /openapi/v3 and /openapi/v2 (engine/openapi), and a node's lease for
 // describe node.
 //
+// Answers that never change (/version, discovery, the OpenAPI documents)
+// are encoded once and carry ETags. Lists take one of
+// Options.ListConcurrency slots (default one fewer than the CPUs), so that
+// cheap requests of other clients never wait behind them for a CPU.
+//
 // Every request is bounded: bodies over Options.MaxBodyBytes are refused,
 // a panic in a handler becomes a 500 Status for that request only, and
 // nothing a client sends can stop the engine.
