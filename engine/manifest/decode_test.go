@@ -269,7 +269,7 @@ func TestDefaultValuedFieldsAccepted(t *testing.T) {
 		t.Fatalf("non-default schedulerName: %v", err)
 	}
 	_, err = Decode([]byte(strings.Replace(exported, "securityContext: {}", "securityContext: {runAsUser: 1}", 1)))
-	if err == nil || !strings.Contains(err.Error(), `field "spec.securityContext" is not supported by Min yet`) {
+	if err == nil || !strings.Contains(err.Error(), `field "spec.securityContext.runAsUser" is not supported by Min yet`) {
 		t.Fatalf("non-empty securityContext: %v", err)
 	}
 }
@@ -468,5 +468,31 @@ func TestDecodeObjectLuaValues(t *testing.T) {
 	_, err = DecodeObject("Pod", map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"ports": []any{map[string]any{"containerPort": 80.5}}}}}})
 	if got := Local(err, 1); got != "spec.containers[1].ports[1].containerPort: expected an integer, got a number" {
 		t.Fatalf("Local = %s", got)
+	}
+}
+
+// TestSecurityContextFields: seccompProfile is Min's; the other
+// securityContext fields of Kubernetes are refused as not supported yet.
+func TestSecurityContextFields(t *testing.T) {
+	base := podHead + `spec:
+  securityContext:
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+  - image: busybox
+    name: c
+    securityContext:
+      seccompProfile: {type: Unconfined}
+`
+	objs, err := Decode([]byte(base))
+	if err != nil || len(objs) != 1 {
+		t.Fatal(objs, err)
+	}
+	p := objs[0].(*api.Pod)
+	if p.Spec.SecurityContext.SeccompProfile.Type != "RuntimeDefault" || p.Spec.Containers[0].SecurityContext.SeccompProfile.Type != "Unconfined" {
+		t.Fatalf("seccomp profiles lost: %+v", p.Spec)
+	}
+	_, err = Decode([]byte(strings.Replace(base, "      seccompProfile: {type: Unconfined}", "      privileged: true", 1)))
+	if err == nil || !strings.Contains(err.Error(), `field "spec.containers[0].securityContext.privileged" is not supported by Min yet`) {
+		t.Fatalf("privileged: %v", err)
 	}
 }
