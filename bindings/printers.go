@@ -300,11 +300,21 @@ func (s *State) listTable(L *lua.LState, resource string, lo cluster.ListOptions
 		}
 		return tl.ListTable(ctxOf(L), resource, lo, include)
 	}
-	list, err := eng.List(ctxOf(L), resource, lo)
+	list := eng.List
+	if sl, ok := eng.(sharedLister); ok {
+		list = sl.ListShared // the rows only read the objects
+	}
+	l, err := list(ctxOf(L), resource, lo)
 	if err != nil {
 		return nil, err
 	}
-	return printers.TableFor(resource, list.Items, printersNow())
+	return printers.TableFor(resource, l.Items, printersNow())
+}
+
+// sharedLister is an in-process engine that lists its own objects
+// without copying them, for readers that never change them.
+type sharedLister interface {
+	ListShared(ctx context.Context, resource string, opts cluster.ListOptions) (*cluster.List, error)
 }
 
 // prDescribe is kubectl describe of one object, with the events of its

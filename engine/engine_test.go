@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -264,5 +265,35 @@ func TestRCWithoutTemplateIsInvalid(t *testing.T) {
 	out, err := e.Create(ctx, rc, CreateOptions{})
 	if err == nil {
 		t.Fatalf("an RC without a template must be invalid, got %v", out)
+	}
+}
+
+// ListShared lists what List lists, as the store's own objects.
+func TestListShared(t *testing.T) {
+	e := openTest(t)
+	ctx := context.Background()
+	for _, name := range []string{"a", "b"} {
+		if _, err := e.Create(ctx, testPod("", name, nil), CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copies, err := e.List(ctx, "pods", ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, err := e.ListShared(ctx, "pods", ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := e.ListShared(ctx, "pods", ListOptions{})
+	if len(shared.Items) != 2 || shared.ResourceVersion != copies.ResourceVersion ||
+		!reflect.DeepEqual(shared.Items, copies.Items) {
+		t.Fatalf("shared list %+v differs from %+v", shared, copies)
+	}
+	if shared.Items[0] != again.Items[0] || shared.Items[0] == copies.Items[0] {
+		t.Fatal("ListShared copied the objects, or List did not")
+	}
+	if _, err := e.ListShared(ctx, "pods", ListOptions{LabelSelector: "a in"}); !errors.Is(err, api.ErrBadRequest) {
+		t.Fatalf("bad selector: %v", err)
 	}
 }

@@ -27,10 +27,23 @@ func (e *Engine) Get(ctx context.Context, resource, namespace, name string) (api
 // List implements Interface. Listing a namespace that does not exist is
 // an empty list, as in Kubernetes.
 func (e *Engine) List(ctx context.Context, resource string, opts ListOptions) (*List, error) {
+	return e.list(resource, opts, false)
+}
+
+// ListShared is List whose items are the store's own objects rather than
+// private copies, for callers that only read them (the server's Tables,
+// minish's printing): the caller must never change them. A list of
+// 1,000 pods saves their deep copies, about 1.2 MB.
+func (e *Engine) ListShared(ctx context.Context, resource string, opts ListOptions) (*List, error) {
+	return e.list(resource, opts, true)
+}
+
+func (e *Engine) list(resource string, opts ListOptions, shared bool) (*List, error) {
 	kind, sopts, err := e.listOptions(resource, opts)
 	if err != nil {
 		return nil, err
 	}
+	sopts.Shared = shared
 	items, rev, err := e.store.List(kind.Resource, sopts)
 	if err != nil {
 		return nil, err
