@@ -59,6 +59,7 @@ func validatePodSpec(s *PodSpec, fldPath *field.Path) field.ErrorList {
 		errs = append(errs, field.Invalid(fldPath.Child("terminationGracePeriodSeconds"), *g, "must be greater than or equal to 0"))
 	}
 	errs = append(errs, validateTolerations(s.Tolerations, fldPath.Child("tolerations"))...)
+	errs = append(errs, validateSeccompProfiles(s, fldPath)...)
 	if s.Affinity != nil && s.Affinity.NodeAffinity != nil {
 		errs = append(errs, validateNodeAffinity(s.Affinity.NodeAffinity, fldPath.Child("affinity", "nodeAffinity"))...)
 	}

@@ -47,3 +47,15 @@ func TestValidateSeccompProfiles(t *testing.T) {
 		})
 	}
 }
+
+// ValidateObject checks the profiles: a pod with a bad one is refused at
+// create, not when its container starts.
+func TestValidateObjectChecksSeccompProfiles(t *testing.T) {
+	p := goodPod()
+	SetDefaults(p)
+	p.Spec.Containers[0].SecurityContext.SeccompProfile = SeccompProfile{Type: "Bogus"}
+	errs := ValidateObject(p)
+	if len(errs) != 1 || errs[0].Field != "spec.containers[0].securityContext.seccompProfile.type" {
+		t.Fatalf("errors %v", errs)
+	}
+}
