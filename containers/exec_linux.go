@@ -162,11 +162,20 @@ func (s *stdio) terminal(master *os.File) {
 	s.copyOut(s.eio.Stdout, master)
 }
 
+// resize sets the terminal's size. It goes through the file's SyscallConn
+// so that a Close of the master at the end of the exec waits for it
+// instead of racing it (Fd would hand out a descriptor Close may reuse).
 func resize(master *os.File, size TermSize) {
 	if size.Rows == 0 && size.Cols == 0 {
 		return
 	}
-	unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: size.Rows, Col: size.Cols})
+	rc, err := master.SyscallConn()
+	if err != nil {
+		return
+	}
+	rc.Control(func(fd uintptr) {
+		unix.IoctlSetWinsize(int(fd), unix.TIOCSWINSZ, &unix.Winsize{Row: size.Rows, Col: size.Cols})
+	})
 }
 
 func (s *stdio) copyOut(w io.Writer, r *os.File) {
