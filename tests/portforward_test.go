@@ -36,29 +36,35 @@ func (l *forwardOutput) String() string {
 	return l.b.String()
 }
 
+// runningPod gives a Lua state on a host engine of the test, with a busybox
+// pod "web" Running the shell command script, and the state's output.
+func runningPod(ctx context.Context, t *testing.T, script string) (*bindings.State, *forwardOutput, *forwardOutput) {
+	t.Helper()
+	e := hostEngine(t)
+	out, errs := &forwardOutput{}, &forwardOutput{}
+	s, err := bindings.New(bindings.Options{
+		Engine: func(context.Context) (cluster.Interface, error) { return e, nil },
+		Stdout: out, Stderr: errs,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.DoString(ctx, `pod.create{name = "web", image = "busybox", command = {"sh", "-c", ...}}:wait{phase = "Running", timeout = 60}`,
+		"setup", script); err != nil {
+		t.Fatal(err)
+	}
+	return s, out, errs
+}
+
 // TestPortForwardVerb runs `minish port-forward pod/web :8080 :8081` (the
 // verb, through kubectl.main) against a real busybox pod serving HTTP on
 // 8080: kubectl's lines, a request through the forward, "Handling
 // connection for N", and exit 0 on Ctrl-C.
 func TestPortForwardVerb(t *testing.T) {
-	e := hostEngine(t)
-	var out, errs forwardOutput
-	s, err := bindings.New(bindings.Options{
-		Engine: func(context.Context) (cluster.Interface, error) { return e, nil },
-		Stdout: &out, Stderr: &errs,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
-	if err := s.DoString(ctx, `
-		local p = pod.create{name = "web", image = "busybox",
-			command = {"sh", "-c", "echo hello > /tmp/hostname; exec httpd -f -p 8080 -h /tmp"}}
-		p:wait{phase = "Running", timeout = 60}`, "setup"); err != nil {
-		t.Fatal(err)
-	}
+	s, out, errs := runningPod(ctx, t, "echo hello > /tmp/hostname; exec httpd -f -p 8080 -h /tmp")
 
 	runCtx, interrupt := context.WithCancel(ctx) // cancelling it is Ctrl-C
 	defer interrupt()
@@ -128,21 +134,9 @@ func TestExecVerbTTYNeedsATerminal(t *testing.T) {
 	if readline.IsTerminal(int(os.Stdin.Fd())) {
 		t.Skip("standard input is a terminal: the verb would take it over")
 	}
-	e := hostEngine(t)
-	var out, errs forwardOutput
-	s, err := bindings.New(bindings.Options{
-		Engine: func(context.Context) (cluster.Interface, error) { return e, nil },
-		Stdout: &out, Stderr: &errs,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
-	if err := s.DoString(ctx, `pod.create{name = "web", image = "busybox", command = {"sleep", "3600"}}:wait{phase = "Running", timeout = 60}`, "setup"); err != nil {
-		t.Fatal(err)
-	}
+	s, out, errs := runningPod(ctx, t, "exec sleep 3600")
 	code, err := s.Kubectl(ctx, []string{"exec", "-it", "web", "--", "sh", "-c", "tty; echo done"})
 	if err != nil || code != 0 {
 		t.Fatalf("exit %d, err %v, stderr %q", code, err, errs.String())
