@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/minspace/min/engine/api"
@@ -86,7 +87,7 @@ func changeMeta(ctx context.Context, c Interface, resource, namespace, name stri
 func applyMetaChange(m *map[string]string, ch MetaChange, clash func([][2]string) error) (MetaResult, error) {
 	var res MetaResult
 	var clashes [][2]string
-	for _, k := range sortedKeys(ch.Set) {
+	for _, k := range slices.Sorted(maps.Keys(ch.Set)) {
 		if old, ok := (*m)[k]; ok && old != ch.Set[k] && !ch.Overwrite {
 			clashes = append(clashes, [2]string{k, old})
 		}
@@ -94,7 +95,7 @@ func applyMetaChange(m *map[string]string, ch MetaChange, clash func([][2]string
 	if len(clashes) > 0 {
 		return res, clash(clashes)
 	}
-	for _, k := range sortedKeys(ch.Set) {
+	for _, k := range slices.Sorted(maps.Keys(ch.Set)) {
 		if old, ok := (*m)[k]; !ok || old != ch.Set[k] {
 			if *m == nil {
 				*m = map[string]string{}
@@ -112,13 +113,4 @@ func applyMetaChange(m *map[string]string, ch MetaChange, clash func([][2]string
 		res.Changed = true
 	}
 	return res, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
