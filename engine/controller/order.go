@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"math"
 	"sort"
 	"strconv"
 	"time"
@@ -26,9 +27,12 @@ const DeletionCostAnnotation = "controller.kubernetes.io/pod-deletion-cost"
 //  7. more container restarts first;
 //  8. newer first (a zero creation time counts as the newest).
 //
-// Times compare exactly, as with the LogarithmicScaleDown gate off. The
-// sort is stable, so equal pods keep the caller's order.
-func SortForDeletion(pods []*api.Pod) {
+// Times compare as with LogarithmicScaleDown, which is GA since
+// Kubernetes 1.31: by the power of two of their age at now, so that pods
+// of about the same age are chosen among by UID (in effect at random)
+// rather than always the very newest. A zero now compares them exactly.
+// The sort is stable, so equal pods keep the caller's order.
+func SortForDeletion(pods []*api.Pod, now time.Time) {
 	onNode := map[string]int{}
 	for _, p := range pods {
 		onNode[p.Spec.NodeName]++
@@ -37,7 +41,7 @@ func SortForDeletion(pods []*api.Pod) {
 	for i, p := range pods {
 		ranked[i] = rankedPod{pod: p, rank: onNode[p.Spec.NodeName], cost: deletionCost(p)}
 	}
-	sort.SliceStable(ranked, func(i, j int) bool { return deleteBefore(ranked[i], ranked[j]) })
+	sort.SliceStable(ranked, func(i, j int) bool { return deleteBefore(ranked[i], ranked[j], now) })
 	for i := range ranked {
 		pods[i] = ranked[i].pod
 	}
@@ -52,7 +56,7 @@ type rankedPod struct {
 
 var phaseRank = map[string]int{phasePending: 0, phaseUnknown: 1, phaseRunning: 2}
 
-func deleteBefore(x, y rankedPod) bool {
+func deleteBefore(x, y rankedPod, now time.Time) bool {
 	a, b := x.pod, y.pod
 	if (a.Spec.NodeName == "") != (b.Spec.NodeName == "") {
 		return a.Spec.NodeName == ""
@@ -72,16 +76,38 @@ func deleteBefore(x, y rankedPod) bool {
 	}
 	if readyA {
 		if ta, tb := readySince(a), readySince(b); !ta.Equal(tb) {
-			return afterOrZero(ta, tb)
+			return newerFirst(a, b, ta, tb, now)
 		}
 	}
 	if ca, cb := maxRestarts(a), maxRestarts(b); ca != cb {
 		return ca > cb
 	}
 	if ta, tb := a.CreationTimestamp.Time, b.CreationTimestamp.Time; !ta.Equal(tb) {
-		return afterOrZero(ta, tb)
+		return newerFirst(a, b, ta, tb, now)
 	}
 	return false
+}
+
+// newerFirst orders two different times of pods a and b as
+// ActivePodsWithRanks does: the newer first by logarithmic rank, the UID
+// between pods of one rank; exactly when now or a time is zero.
+func newerFirst(a, b *api.Pod, ta, tb, now time.Time) bool {
+	if now.IsZero() || ta.IsZero() || tb.IsZero() {
+		return afterOrZero(ta, tb)
+	}
+	if d := logarithmicRank(ta, now) - logarithmicRank(tb, now); d != 0 {
+		return d < 0
+	}
+	return a.UID < b.UID
+}
+
+// logarithmicRank is the power of two of t's age at now in nanoseconds,
+// -1 for a time not before now (Kubernetes' logarithmicRankDiff).
+func logarithmicRank(t, now time.Time) int64 {
+	if d := now.Sub(t); d > 0 {
+		return int64(math.Log2(float64(d)))
+	}
+	return -1
 }
 
 // deletionCost reads the pod-deletion-cost annotation; Kubernetes' API

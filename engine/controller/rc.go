@@ -71,7 +71,7 @@ func ReconcileRCAt(rc *api.ReplicationController, pods []*api.Pod, now time.Time
 	}
 	plan.Status, plan.RequeueAfter = rcStatus(rc, owned, now)
 	if !deleting {
-		plan.Create, plan.Delete = scale(owned, replicas(rc))
+		plan.Create, plan.Delete = scale(owned, replicas(rc), now)
 	}
 	return plan
 }
@@ -132,7 +132,7 @@ func replicas(rc *api.ReplicationController) int {
 }
 
 // scale returns how many pods to create, or which surplus pods to delete.
-func scale(owned []*api.Pod, want int) (int, []*api.Pod) {
+func scale(owned []*api.Pod, want int, now time.Time) (int, []*api.Pod) {
 	diff := len(owned) - want
 	if diff < 0 {
 		return -diff, nil
@@ -141,6 +141,6 @@ func scale(owned []*api.Pod, want int) (int, []*api.Pod) {
 		return 0, nil
 	}
 	sorted := append([]*api.Pod(nil), owned...)
-	SortForDeletion(sorted)
+	SortForDeletion(sorted, now)
 	return 0, sorted[:diff]
 }

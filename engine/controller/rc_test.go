@@ -113,7 +113,7 @@ func TestReconcileRC(t *testing.T) {
 		},
 		{
 			name: "matching orphan is adopted and the surplus deleted", rc: mkRC(2),
-			pods:       []*api.Pod{mkPod("a", created(time.Minute)), mkPod("b", created(time.Minute)), mkPod("manual", orphan, created(2*time.Minute))},
+			pods:       []*api.Pod{mkPod("a", created(time.Minute)), mkPod("b", created(time.Minute)), mkPod("manual", orphan, created(59*time.Minute))}, // newer by a power of two (LogarithmicScaleDown)
 			wantDelete: []string{"manual"}, wantAdopt: []string{"manual"},
 		},
 		{name: "orphan that does not match is left alone", rc: mkRC(1), pods: []*api.Pod{mkPod("a"), mkPod("x", orphan, labelled("app", "other"))}},
@@ -214,7 +214,33 @@ func TestSortForDeletion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			SortForDeletion(tt.pods)
+			SortForDeletion(tt.pods, time.Time{}) // times compare exactly
+			if got := fmt.Sprint(names(tt.pods)); got != tt.want {
+				t.Fatalf("order %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// With a now, ages compare by their power of two (LogarithmicScaleDown):
+// pods of one rank go by UID, of different ranks the newer first.
+func TestSortForDeletionLogarithmic(t *testing.T) {
+	now := t0.Add(2 * time.Hour)
+	tests := []struct {
+		name string
+		pods []*api.Pod
+		want string
+	}{
+		// 10 s and 12 s old: both 2^33 ns; "a" has the smaller UID.
+		{"same rank by UID", []*api.Pod{mkPod("b", created(2*time.Hour-10*time.Second)), mkPod("a", created(2*time.Hour-12*time.Second))}, "[a b]"},
+		{"newer rank first", []*api.Pod{mkPod("old", created(0)), mkPod("new", created(2*time.Hour-10*time.Second))}, "[new old]"},
+		{"ready times too", []*api.Pod{mkPod("b", readyAt(2*time.Hour-10*time.Second)), mkPod("a", readyAt(2*time.Hour-12*time.Second))}, "[a b]"},
+		{"a future time ranks newest", []*api.Pod{mkPod("a", created(0)), mkPod("z", created(3*time.Hour))}, "[z a]"},
+		{"equal times fall through to the next rule", []*api.Pod{mkPod("b", readyAt(time.Hour), created(time.Hour)), mkPod("a", readyAt(time.Hour), created(0))}, "[b a]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			SortForDeletion(tt.pods, now)
 			if got := fmt.Sprint(names(tt.pods)); got != tt.want {
 				t.Fatalf("order %s, want %s", got, tt.want)
 			}
