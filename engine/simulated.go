@@ -208,11 +208,14 @@ func (e *Engine) setAgent(node string, a nodeAgent) {
 // node of that name exists again (deleted and re-created at once: the
 // pods are the new node's).
 func (e *Engine) deletePodsOfNode(ctx context.Context, node string) {
-	if _, err := e.store.Get("nodes", "", node); err == nil {
+	nodeExists := func() bool { _, err := e.store.Get("nodes", "", node); return err == nil }
+	if nodeExists() {
 		return
 	}
 	list, err := e.List(ctx, "pods", ListOptions{FieldSelector: "spec.nodeName=" + node})
-	if err != nil {
+	// Asked again after the list: a node re-created (and a pod bound to
+	// it) between the first look and the list makes the pods its own.
+	if err != nil || nodeExists() {
 		return
 	}
 	for _, o := range list.Items {
