@@ -85,7 +85,7 @@ func (e *editSession) run(ctx context.Context) error {
 	}
 	var body bytes.Buffer
 	if err := printers.PrintObjects(&body, e.kind.Resource, []api.Object{cur}, "yaml",
-		printers.Options{Single: true}, printersNow()); err != nil {
+		printers.Options{Single: true}, printers.Now()); err != nil {
 		return err
 	}
 	original := append([]byte(editHeader), body.Bytes()...)

@@ -38,10 +38,6 @@ type objList struct {
 	objs []api.Object
 }
 
-// printersNow is the time ages count to: $MIN_NOW when set (golden
-// tests pin it), else now.
-func printersNow() time.Time { return printers.Now() }
-
 // registerPrinters makes require("min.printers") load the module (it is no
 // global: scripts reach it through min.kubectl).
 func (s *State) registerPrinters() {
@@ -84,7 +80,7 @@ func (s *State) printersFuncs() map[string]lua.LGFunction {
 }
 
 func (s *State) prNow(L *lua.LState) int {
-	L.Push(lua.LString(printersNow().UTC().Format(time.RFC3339)))
+	L.Push(lua.LString(printers.Now().UTC().Format(time.RFC3339)))
 	return 1
 }
 
@@ -238,7 +234,7 @@ func (s *State) prPrint(L *lua.LState) int {
 	objs := s.objectsOf(L, 2)
 	po := s.printOptions(L, 4, "printers.print")
 	var b bytes.Buffer
-	if err := printers.PrintObjects(&b, L.CheckString(1), objs, L.OptString(3, ""), po, printersNow()); err != nil {
+	if err := printers.PrintObjects(&b, L.CheckString(1), objs, L.OptString(3, ""), po, printers.Now()); err != nil {
 		return s.fail(L, err)
 	}
 	L.Push(lua.LString(b.String()))
@@ -308,7 +304,7 @@ func (s *State) listTable(L *lua.LState, resource string, lo cluster.ListOptions
 	if err != nil {
 		return nil, err
 	}
-	return printers.TableFor(resource, l.Items, printersNow())
+	return printers.TableFor(resource, l.Items, printers.Now())
 }
 
 // sharedLister is an in-process engine that lists its own objects
@@ -330,7 +326,7 @@ func (s *State) prDescribe(L *lua.LState) int {
 		if i > 0 {
 			b.WriteString("\n\n")
 		}
-		if err := printers.DescribeWith(&b, obj, rel, printersNow()); err != nil {
+		if err := printers.DescribeWith(&b, obj, rel, printers.Now()); err != nil {
 			return s.fail(L, err)
 		}
 	}

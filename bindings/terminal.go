@@ -26,7 +26,7 @@ func rawTerminal() (restore func(), sizes <-chan cluster.TerminalSize, err error
 	ch := make(chan cluster.TerminalSize, 1)
 	send := func() {
 		if w, h, err := readline.GetSize(fd); err == nil {
-			offerTerminalSize(ch, cluster.TerminalSize{Width: uint16(w), Height: uint16(h)})
+			cluster.OfferTerminalSize(ch, cluster.TerminalSize{Width: uint16(w), Height: uint16(h)})
 		}
 	}
 	send()
@@ -48,20 +48,4 @@ func rawTerminal() (restore func(), sizes <-chan cluster.TerminalSize, err error
 		close(done)
 		readline.Restore(fd, state)
 	}, ch, nil
-}
-
-// offerTerminalSize queues size, replacing one not yet taken, so the
-// latest size always arrives.
-func offerTerminalSize(ch chan cluster.TerminalSize, size cluster.TerminalSize) {
-	for {
-		select {
-		case ch <- size:
-			return
-		default:
-			select {
-			case <-ch:
-			default:
-			}
-		}
-	}
 }

@@ -257,7 +257,7 @@ type stream struct {
 
 func newStream(s *State, resource, output string, po printers.Options) (*stream, error) {
 	// Printing nothing checks the output format and options first.
-	if err := printers.PrintObjects(&bytes.Buffer{}, resource, nil, output, po, printersNow()); err != nil {
+	if err := printers.PrintObjects(&bytes.Buffer{}, resource, nil, output, po, printers.Now()); err != nil {
 		return nil, err
 	}
 	st := &stream{resource: resource, output: output, opts: po}
@@ -273,7 +273,7 @@ func (st *stream) print(s *State, objs []api.Object) error {
 		return nil
 	}
 	if st.table != nil {
-		t, err := printers.TableFor(st.resource, objs, printersNow())
+		t, err := printers.TableFor(st.resource, objs, printers.Now())
 		if err != nil {
 			return err
 		}
@@ -289,7 +289,7 @@ func (st *stream) print(s *State, objs []api.Object) error {
 		if st.printed > 0 && strings.HasPrefix(st.output, "custom-columns") {
 			po.NoHeaders = true
 		}
-		if err := printers.PrintObjects(&b, st.resource, []api.Object{obj}, st.output, po, printersNow()); err != nil {
+		if err := printers.PrintObjects(&b, st.resource, []api.Object{obj}, st.output, po, printers.Now()); err != nil {
 			return err
 		}
 		st.printed++

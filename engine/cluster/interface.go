@@ -133,3 +133,20 @@ type TerminalSize struct {
 	Width  uint16
 	Height uint16
 }
+
+// OfferTerminalSize queues size on sizes (buffered, one sender): a size
+// the exec has not taken yet is replaced, so the latest always arrives
+// and the sender never blocks.
+func OfferTerminalSize(sizes chan TerminalSize, size TerminalSize) {
+	for {
+		select {
+		case sizes <- size:
+			return
+		default:
+			select {
+			case <-sizes: // stale
+			default:
+			}
+		}
+	}
+}

@@ -95,22 +95,6 @@ func pickContainer(p *api.Pod, name string) (string, error) {
 // client-go's remotecommand.TerminalSize.
 type termSize = cluster.TerminalSize
 
-// offerSize hands a terminal size to the exec: a size the exec has not
-// taken yet is replaced, so the latest one always arrives.
-func offerSize(sizes chan termSize, size termSize) {
-	for {
-		select {
-		case sizes <- size:
-			return
-		default:
-			select {
-			case <-sizes: // stale
-			default:
-			}
-		}
-	}
-}
-
 // execIO is where one exec's streams go, whichever protocol carries them.
 type execIO struct {
 	stdin          io.Reader // nil: no stdin

@@ -12,6 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/httpstream"
 	"k8s.io/apimachinery/pkg/util/httpstream/spdy"
 	"k8s.io/apimachinery/pkg/util/remotecommand"
+
+	"github.com/minspace/min/engine/cluster"
 )
 
 // streamCreationTimeout bounds the wait for a client's SPDY streams after
@@ -173,6 +175,6 @@ func readResizes(r io.Reader, sizes chan termSize) {
 		if err := dec.Decode(&size); err != nil {
 			return
 		}
-		offerSize(sizes, size)
+		cluster.OfferTerminalSize(sizes, size)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/minspace/min/engine/cluster"
 )
 
 // The channel protocols of exec over WebSocket. v5 adds the CLOSE
@@ -252,7 +254,7 @@ func (in *execInput) dispatch(ch byte, p []byte) {
 	case chanResize:
 		var size termSize
 		if in.resize != nil && json.Unmarshal(p, &size) == nil {
-			offerSize(in.resize, size)
+			cluster.OfferTerminalSize(in.resize, size)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/server/wire"
 )
 
@@ -153,7 +154,7 @@ func readExecInput(r io.Reader, stdin *io.PipeWriter, sizes chan termSize, cance
 		case wire.ChanResize:
 			var size termSize
 			if sizes != nil && json.Unmarshal(p, &size) == nil {
-				offerSize(sizes, size)
+				cluster.OfferTerminalSize(sizes, size)
 			}
 		case wire.ChanClose:
 			if len(p) == 1 && p[0] == wire.ChanStdin {
