@@ -187,20 +187,38 @@ func (p *planner) Update(ctx context.Context, obj api.Object, opts cluster.Updat
 		}
 		out = checked
 	}
+	p.record(k, old, out)
+	return out, nil
+}
+
+// record puts the planned new version of an object in the overlay and
+// writes one plan line per changed field.
+func (p *planner) record(k api.Kind, old, out api.Object) {
+	m := out.GetObjectMeta()
 	diff := diffObjects(old, out)
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.overlay[planKey(k.Resource, m.Namespace, m.Name)] = out.DeepCopyObject()
 	for _, d := range diff {
 		p.lines = append(p.lines, "~ "+planID(out)+" "+d)
 	}
-	p.mu.Unlock()
-	return out, nil
 }
 
 func (p *planner) Patch(ctx context.Context, resource, ns, name string, patch []byte, opts cluster.UpdateOptions) (api.Object, error) {
 	cur, err := p.Get(ctx, resource, ns, name)
 	if err != nil {
 		return nil, err
+	}
+	k, _ := api.KindFor(resource)
+	if _, planned := p.planned(k.Resource, cur.GetObjectMeta().Namespace, name); !planned {
+		// The engine merges and validates in one step, so a status write
+		// by the node agent in between cannot make the patch conflict.
+		out, err := p.base.Patch(ctx, resource, ns, name, patch, cluster.UpdateOptions{DryRun: true})
+		if err != nil {
+			return nil, err
+		}
+		p.record(k, cur, out)
+		return out, nil
 	}
 	doc, _ := json.Marshal(cur)
 	var target, patchDoc any
@@ -209,7 +227,6 @@ func (p *planner) Patch(ctx context.Context, resource, ns, name string, patch []
 		return nil, api.NewBadRequest(err.Error())
 	}
 	merged, _ := json.Marshal(mergePatch(target, patchDoc))
-	k, _ := api.KindFor(resource)
 	obj := k.New()
 	if err := json.Unmarshal(merged, obj); err != nil {
 		return nil, api.NewBadRequest(err.Error())
