@@ -2,6 +2,7 @@ package bindings
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -21,9 +22,8 @@ type racingBase struct {
 func (r racingBase) Get(ctx context.Context, resource, ns, name string) (api.Object, error) {
 	obj, err := r.Engine.Get(ctx, resource, ns, name)
 	if pod, ok := obj.(*api.Pod); ok && err == nil {
-		bump := pod.DeepCopyObject().(*api.Pod)
-		bump.Finalizers = append(bump.Finalizers, "example.com/f"+bump.ResourceVersion)
-		done, err := r.Engine.Update(ctx, bump, cluster.UpdateOptions{})
+		bump := fmt.Sprintf(`{"metadata":{"finalizers":["example.com/f%s"]}}`, pod.ResourceVersion)
+		done, err := r.Engine.Patch(ctx, resource, ns, name, []byte(bump), cluster.UpdateOptions{})
 		if err != nil || done.GetObjectMeta().ResourceVersion == pod.ResourceVersion {
 			r.t.Fatalf("concurrent write: %v (resourceVersion %s)", err, pod.ResourceVersion)
 		}
