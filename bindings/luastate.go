@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"unsafe"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -29,7 +30,8 @@ func stdlibSource(name string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	return string(src), true
+	// src is ours alone and never written to: no second copy of kubectl.lua.
+	return unsafe.String(unsafe.SliceData(src), len(src)), true
 }
 
 // tostring is Lua's tostring (honouring __tostring).

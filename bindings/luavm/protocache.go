@@ -86,7 +86,7 @@ func (c ProtoCache) Compile(L *lua.LState, src, name string) (*lua.LFunction, er
 func cacheKey(src, name string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%d\x00%s\x00%s\x00", protoFormat, gopherLuaVersion(), name)
-	h.Write([]byte(src))
+	h.Write(unsafe.Slice(unsafe.StringData(src), len(src))) // no copy: Write only reads
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
@@ -243,9 +243,11 @@ func (w *protoWriter) constant(c lua.LValue) error {
 	return nil
 }
 
-// decodeProto reads what encodeProto wrote.
+// decodeProto reads what encodeProto wrote. It keeps data: the names and
+// string constants of the prototypes are slices of it, not copies (a cold
+// process pays for every fresh page of heap, and they were most of it).
 func decodeProto(data []byte) (p *lua.FunctionProto, err error) {
-	r := protoReader{data: data}
+	r := protoReader{data: data, text: unsafe.String(unsafe.SliceData(data), len(data))}
 	defer func() {
 		if recover() != nil { // a damaged file: index out of range
 			p, err = nil, errors.New("luavm: damaged prototype cache file")
@@ -261,8 +263,12 @@ func decodeProto(data []byte) (p *lua.FunctionProto, err error) {
 	return p, nil
 }
 
-// protoReader panics on short input; decodeProto recovers.
-type protoReader struct{ data []byte }
+// protoReader panics on short input; decodeProto recovers. text is the
+// whole input as a string, which data is a tail of.
+type protoReader struct {
+	data []byte
+	text string
+}
 
 func (r *protoReader) uvarint() uint64 {
 	v, n := binary.Uvarint(r.data)
@@ -288,7 +294,13 @@ func (r *protoReader) bytes(n uint64) []byte {
 	return b
 }
 
-func (r *protoReader) str() string { return string(r.bytes(r.uvarint())) }
+// str returns the next string as a slice of r.text.
+func (r *protoReader) str() string {
+	n := r.uvarint()
+	start := len(r.text) - len(r.data)
+	r.bytes(n)
+	return r.text[start : start+int(n)]
+}
 
 // count reads a length and checks it against what is left (each element
 // takes at least one byte), so a damaged length cannot ask for a huge
@@ -322,8 +334,10 @@ func (r *protoReader) proto() *lua.FunctionProto {
 		p.DbgSourcePositions[i] = r.varint()
 	}
 	p.DbgLocals = make([]*lua.DbgLocalInfo, r.count())
+	locals := make([]lua.DbgLocalInfo, len(p.DbgLocals)) // one allocation for all
 	for i := range p.DbgLocals {
-		p.DbgLocals[i] = &lua.DbgLocalInfo{Name: r.str(), StartPc: r.varint(), EndPc: r.varint()}
+		locals[i] = lua.DbgLocalInfo{Name: r.str(), StartPc: r.varint(), EndPc: r.varint()}
+		p.DbgLocals[i] = &locals[i]
 	}
 	p.DbgCalls = make([]lua.DbgCall, r.count())
 	for i := range p.DbgCalls {
