@@ -40,7 +40,7 @@ func (c *Client) ListTable(ctx context.Context, resource string, opts cluster.Li
 	if err := c.check(resp); err != nil {
 		return nil, err
 	}
-	t, _, err := printers.DecodeTable(resp.Body, k.Resource)
+	t, _, err := printers.DecodeTable(resp.Body, k.Resource, includeObject)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

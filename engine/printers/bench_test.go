@@ -1,6 +1,7 @@
 package printers
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"testing"
@@ -86,5 +87,29 @@ func BenchmarkTableJSONPods1000(b *testing.B) {
 		if _, err := TableJSON(t, "1", ""); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkDecodeTablePods1000 is the client's side of a get of 1,000
+// pods: decoding the Table, with rows bare (minish get pods) and with each
+// row's metadata (get -A, --show-labels).
+func BenchmarkDecodeTablePods1000(b *testing.B) {
+	t, err := TableFor("pods", benchPods(1000), now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, include := range []string{"None", "Metadata"} {
+		data, err := TableJSON(t, "1", include)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(include, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := DecodeTable(bytes.NewReader(data), "pods", include); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

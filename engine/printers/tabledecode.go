@@ -16,6 +16,15 @@ type wireRowIn struct {
 	Object     *PartialObject `json:"object,omitempty"`
 }
 
+// bareRowIn is a row of a Table asked for without objects. encoding/json
+// prepares a type's whole graph on its first use (for wireRowIn that is
+// ObjectMeta's dozens of fields), a cost that a short `minish get pods`,
+// whose rows carry no objects, need not pay.
+type bareRowIn struct {
+	Cells      []any          `json:"cells"`
+	Conditions []RowCondition `json:"conditions,omitempty"`
+}
+
 // PartialObject is a row's object as DecodeTable reads it: its metadata
 // only, as Kubernetes' PartialObjectMetadata carries it, and the table's
 // kind. It is what a client needs to print the row, at a fraction of a
@@ -43,13 +52,14 @@ func (p *PartialObject) DeepCopyObject() api.Object {
 // whole object) as a *PartialObject of kind, whose metadata is all the
 // NAMESPACE, LABELS and -L columns read. It reads the rows one at a
 // time, so a long table is never held twice. It also returns the list's
-// resourceVersion.
-func DecodeTable(r io.Reader, kind string) (*Table, string, error) {
+// resourceVersion. includeObject is what the Table was asked for with, as
+// for TableJSON: with "None" the rows' objects, if any, are skipped.
+func DecodeTable(r io.Reader, kind, includeObject string) (*Table, string, error) {
 	k, ok := api.KindFor(kind)
 	if !ok {
 		return nil, "", fmt.Errorf("%w %q", ErrUnknownKind, kind)
 	}
-	d := &tableDecoder{dec: json.NewDecoder(r), t: &Table{Kind: k}}
+	d := &tableDecoder{dec: json.NewDecoder(r), t: &Table{Kind: k}, bare: includeObject == IncludeNone}
 	d.dec.UseNumber()
 	if err := d.decode(); err != nil {
 		return nil, "", fmt.Errorf("decoding a Table of %s: %w", k.Resource, err)
@@ -62,6 +72,7 @@ type tableDecoder struct {
 	t    *Table
 	rv   string
 	kind string
+	bare bool // decode rows without their objects
 }
 
 func (d *tableDecoder) decode() error {
@@ -115,7 +126,7 @@ func (d *tableDecoder) rows() error {
 		}
 		in := wireRowIn{Cells: slab[:0:n]} // json appends into the capacity
 		slab = slab[n:]
-		if err := d.dec.Decode(&in); err != nil {
+		if err := d.decodeRow(&in); err != nil {
 			return fmt.Errorf("row %d: %w", i, err)
 		}
 		for j, c := range in.Cells {
@@ -129,6 +140,18 @@ func (d *tableDecoder) rows() error {
 		d.t.Rows = append(d.t.Rows, row)
 	}
 	return d.delim(']')
+}
+
+// decodeRow reads one row into in, through bareRowIn when objects are
+// not wanted.
+func (d *tableDecoder) decodeRow(in *wireRowIn) error {
+	if !d.bare {
+		return d.dec.Decode(in)
+	}
+	bare := bareRowIn{Cells: in.Cells}
+	err := d.dec.Decode(&bare)
+	in.Cells, in.Conditions = bare.Cells, bare.Conditions
+	return err
 }
 
 func (d *tableDecoder) delim(want json.Delim) error {

@@ -22,12 +22,12 @@ func TestDecodeTableRoundTrip(t *testing.T) {
 		"labels":         {ShowLabels: true, LabelColumns: []string{"app", "env"}},
 		"no headers":     {NoHeaders: true, WithKind: true},
 	}
-	for _, include := range []string{IncludeMetadata, IncludeObject} {
+	for _, include := range []string{IncludeNone, IncludeMetadata, IncludeObject} {
 		data, err := TableJSON(table, "42", include)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, rv, err := DecodeTable(bytes.NewReader(data), "pods")
+		got, rv, err := DecodeTable(bytes.NewReader(data), "pods", include)
 		if err != nil {
 			t.Fatalf("%s: %v", include, err)
 		}
@@ -35,6 +35,9 @@ func TestDecodeTableRoundTrip(t *testing.T) {
 			t.Errorf("%s: resourceVersion %q", include, rv)
 		}
 		for name, opts := range optsCases {
+			if include == IncludeNone && (opts.WithNamespace || opts.ShowLabels) {
+				continue // those columns come from the objects
+			}
 			var want, have bytes.Buffer
 			if err := PrintTable(&want, table, opts); err != nil {
 				t.Fatal(err)
@@ -59,7 +62,7 @@ func TestDecodeTableErrors(t *testing.T) {
 		"bad row object": {`{"kind":"Table","rows":[{"cells":["a"],"object":{"metadata":"x"}}]}`, "pods"},
 	}
 	for name, c := range cases {
-		if _, _, err := DecodeTable(strings.NewReader(c.data), c.kind); err == nil {
+		if _, _, err := DecodeTable(strings.NewReader(c.data), c.kind, ""); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
@@ -76,9 +79,13 @@ func TestDecodeTablePartialObject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _, err := DecodeTable(bytes.NewReader(data), "po")
+	got, _, err := DecodeTable(bytes.NewReader(data), "po", IncludeMetadata)
 	if err != nil {
 		t.Fatal(err)
+	}
+	bare, _, err := DecodeTable(bytes.NewReader(data), "po", IncludeNone)
+	if err != nil || bare.Rows[0].Object != nil || len(bare.Rows[0].Cells) != len(got.Rows[0].Cells) {
+		t.Fatalf("decoded without objects: %v, row %#v", err, bare.Rows[0])
 	}
 	p, ok := got.Rows[0].Object.(*PartialObject)
 	if !ok || p.Kind != "Pod" || p.APIVersion != "v1" || p.Metadata.Name != "kubia-manual" {
