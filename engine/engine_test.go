@@ -277,15 +277,23 @@ func TestListShared(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	copies, err := e.List(ctx, "pods", ListOptions{})
-	if err != nil {
-		t.Fatal(err)
+	// The scheduler writes the new pods' status meanwhile: compare two
+	// lists of the same resourceVersion, once its writes are done.
+	var copies, shared, again *List
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var err error
+		if copies, err = e.List(ctx, "pods", ListOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if shared, err = e.ListShared(ctx, "pods", ListOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		again, _ = e.ListShared(ctx, "pods", ListOptions{})
+		rv := copies.ResourceVersion
+		if shared.ResourceVersion == rv && again.ResourceVersion == rv || time.Now().After(deadline) {
+			break
+		}
 	}
-	shared, err := e.ListShared(ctx, "pods", ListOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	again, _ := e.ListShared(ctx, "pods", ListOptions{})
 	if len(shared.Items) != 2 || shared.ResourceVersion != copies.ResourceVersion ||
 		!reflect.DeepEqual(shared.Items, copies.Items) {
 		t.Fatalf("shared list %+v differs from %+v", shared, copies)
