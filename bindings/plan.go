@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 
@@ -221,12 +222,10 @@ func (p *planner) Patch(ctx context.Context, resource, ns, name string, patch []
 		return out, nil
 	}
 	doc, _ := json.Marshal(cur)
-	var target, patchDoc any
-	json.Unmarshal(doc, &target)
-	if err := json.Unmarshal(patch, &patchDoc); err != nil {
-		return nil, api.NewBadRequest(err.Error())
+	merged, err := jsonpatch.MergePatch(doc, patch) // as the engine merges
+	if err != nil {
+		return nil, api.NewBadRequest(fmt.Sprintf("invalid JSON merge patch: %v", err))
 	}
-	merged, _ := json.Marshal(mergePatch(target, patchDoc))
 	obj := k.New()
 	if err := json.Unmarshal(merged, obj); err != nil {
 		return nil, api.NewBadRequest(err.Error())
@@ -235,26 +234,6 @@ func (p *planner) Patch(ctx context.Context, resource, ns, name string, patch []
 		obj.GetObjectMeta().ResourceVersion = rv
 	}
 	return p.Update(ctx, obj, opts)
-}
-
-// mergePatch is RFC 7386.
-func mergePatch(target, patch any) any {
-	pm, ok := patch.(map[string]any)
-	if !ok {
-		return patch
-	}
-	tm, ok := target.(map[string]any)
-	if !ok {
-		tm = map[string]any{}
-	}
-	for k, v := range pm {
-		if v == nil {
-			delete(tm, k)
-		} else {
-			tm[k] = mergePatch(tm[k], v)
-		}
-	}
-	return tm
 }
 
 func (p *planner) Delete(ctx context.Context, resource, ns, name string, opts cluster.DeleteOptions) (api.Object, error) {

@@ -63,3 +63,37 @@ func TestPlannerPatchIgnoresConcurrentWrites(t *testing.T) {
 		t.Errorf("the dry run changed the pod: env = %q", got)
 	}
 }
+
+// A patch of a planned object merges into the plan (the engine has no
+// such object), with RFC 7386's null deleting a key.
+func TestPlannerPatchOfPlannedObject(t *testing.T) {
+	e, err := engine.Open(t.TempDir(), engine.Options{NoHostNode: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	ctx := context.Background()
+	p := newPlanner(e)
+	pod := &api.Pod{ObjectMeta: api.ObjectMeta{Name: "new", Namespace: "default", Labels: map[string]string{"env": "prod", "tier": "web"}},
+		Spec: api.PodSpec{Containers: []api.Container{{Name: "c", Image: "busybox"}}}}
+	if _, err := p.Create(ctx, pod, cluster.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.Patch(ctx, "pods", "default", "new", []byte(`{"metadata":{"labels":{"env":"debug","tier":null}}}`), cluster.UpdateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := out.GetObjectMeta().Labels; len(l) != 1 || l["env"] != "debug" {
+		t.Errorf("planned labels %v", l)
+	}
+	want := "+ pod/default/new\n~ pod/default/new labels.env: prod -> debug\n~ pod/default/new labels.tier: web -> <none>"
+	if got := strings.Join(p.Lines(), "\n"); got != want {
+		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
+	}
+	if _, err := p.Patch(ctx, "pods", "default", "new", []byte(`{"metadata":`), cluster.UpdateOptions{}); err == nil {
+		t.Error("a broken patch was planned")
+	}
+	if _, err := e.Get(ctx, "pods", "default", "new"); err == nil {
+		t.Error("the dry run created the pod")
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"reflect"
 
+	jsonpatch "gopkg.in/evanphx/json-patch.v4"
+
 	"github.com/minspace/min/engine/api"
 )
 
@@ -106,7 +108,7 @@ func (e *Engine) Patch(ctx context.Context, resource, namespace, name string, pa
 		if err != nil {
 			return nil, err
 		}
-		next, err := applyMergePatch(cur, p)
+		next, err := applyMergePatch(cur, patch)
 		if err != nil {
 			return nil, err
 		}
@@ -128,20 +130,17 @@ func patchHasVersion(p any) bool {
 	return ok
 }
 
-// applyMergePatch applies an RFC 7386 patch to obj and decodes the result
-// into a fresh object of the same kind.
-func applyMergePatch(obj api.Object, patch any) (api.Object, error) {
+// applyMergePatch applies an RFC 7386 patch to obj as the Kubernetes API
+// server does (evanphx/json-patch) and decodes the result into a fresh
+// object of the same kind.
+func applyMergePatch(obj api.Object, patch []byte) (api.Object, error) {
 	raw, err := json.Marshal(obj)
 	if err != nil {
 		return nil, err
 	}
-	var doc any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, err
-	}
-	merged, err := json.Marshal(mergePatch(doc, patch))
+	merged, err := jsonpatch.MergePatch(raw, patch)
 	if err != nil {
-		return nil, err
+		return nil, api.NewBadRequest(fmt.Sprintf("invalid JSON merge patch: %v", err))
 	}
 	kind, _ := kindOf(obj)
 	out := kind.New()
@@ -149,27 +148,6 @@ func applyMergePatch(obj api.Object, patch any) (api.Object, error) {
 		return nil, api.NewBadRequest(fmt.Sprintf("the patched object is not a valid %s: %v", kind.Kind, err))
 	}
 	return out, nil
-}
-
-// mergePatch is RFC 7386: objects merge key by key, null deletes, anything
-// else replaces.
-func mergePatch(doc, patch any) any {
-	pm, ok := patch.(map[string]any)
-	if !ok {
-		return patch
-	}
-	dm, ok := doc.(map[string]any)
-	if !ok {
-		dm = map[string]any{}
-	}
-	for k, v := range pm {
-		if v == nil {
-			delete(dm, k)
-			continue
-		}
-		dm[k] = mergePatch(dm[k], v)
-	}
-	return dm
 }
 
 // updateStatus writes an object's status (and only its status) as the
