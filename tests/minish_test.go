@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,8 +74,15 @@ func TestMinish(t *testing.T) {
 				env.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 				env.Setenv("MIN_HOME", filepath.Join(env.WorkDir, "home"))
 				env.Setenv("MIN_NO_HOST_NODE", "1")
+				env.Setenv("MINISH_BIN", bin)
 				setEngineMode(env, embedded)
 				return nil
+			},
+			Condition: func(cond string) (bool, error) {
+				if cond == "embedded" {
+					return embedded, nil
+				}
+				return false, fmt.Errorf("unknown condition %q", cond)
 			},
 		})
 	})

@@ -236,7 +236,7 @@ func Connect(home string) (cluster.Interface, error) {
 // engine while the others wait for it.
 func ConnectWith(home string, opts Options) (cluster.Interface, error) {
 	opts = opts.withDefaults()
-	if c, err := dial(home); err == nil || errors.Is(err, client.ErrVersionMismatch) {
+	if c, err := Dial(home); err == nil || errors.Is(err, client.ErrVersionMismatch) {
 		return c, err
 	}
 	if err := EnsureHome(home); err != nil {
@@ -247,17 +247,18 @@ func ConnectWith(home string, opts Options) (cluster.Interface, error) {
 		return nil, err
 	}
 	defer unlock()
-	if c, err := dial(home); err == nil || errors.Is(err, client.ErrVersionMismatch) {
+	if c, err := Dial(home); err == nil || errors.Is(err, client.ErrVersionMismatch) {
 		return c, err // another client started it meanwhile
 	}
 	if _, err := Start(home, opts); err != nil && !errors.Is(err, ErrAlreadyRunning) {
 		return nil, err
 	}
-	return dial(home)
+	return Dial(home)
 }
 
-// dial returns a client once the engine answered a ping.
-func dial(home string) (*client.Client, error) {
+// Dial returns a client of the engine of home once it answered a ping. It
+// never starts an engine: with none running it fails with ErrNotRunning.
+func Dial(home string) (*client.Client, error) {
 	c := client.New(SocketPath(home), client.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

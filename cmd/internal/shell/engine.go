@@ -2,10 +2,12 @@ package shell
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"sync"
 
+	"github.com/minspace/min/engine/client"
 	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/daemonctl"
 )
@@ -19,17 +21,21 @@ const embeddedEnv = "MIN_EMBEDDED"
 // starts in the background.
 const noHostNodeEnv = "MIN_NO_HOST_NODE"
 
+// errClosed: the engine was asked for after the command ended.
+var errClosed = errors.New("minish: the command has ended")
+
 // lazyEngine connects on first use, so that a chunk that touches no
 // cluster object starts nothing. By default it is a client of the engine
 // daemon of home (started in the background when none answers, see
 // daemonctl.ConnectWith); with Options.Embedded, it opens the engine in
 // this process.
 type lazyEngine struct {
-	home string
-	opts Options
-	once sync.Once
-	eng  cluster.Interface
-	err  error
+	home  string
+	opts  Options
+	once  sync.Once
+	eng   cluster.Interface
+	err   error
+	early chan *client.Client // prefetch's connection, nil when it found none
 }
 
 func newLazyEngine(opts Options) *lazyEngine {
@@ -38,13 +44,22 @@ func newLazyEngine(opts Options) *lazyEngine {
 
 func (l *lazyEngine) open(ctx context.Context) (cluster.Interface, error) {
 	l.once.Do(func() {
+		if c := l.prefetched(); c != nil {
+			l.eng = c
+			return
+		}
 		noHost := os.Getenv(noHostNodeEnv) == "1"
 		if l.opts.Embedded != nil {
 			l.eng, l.err = l.opts.Embedded(l.home, noHost)
 			return
 		}
-		var cmd []string
-		if cmd, l.err = l.opts.engineCommand(); l.err != nil {
+		cmd, err := l.opts.engineCommand()
+		if err != nil { // nothing to start an engine with, but one may run
+			if c, derr := daemonctl.Dial(l.home); derr == nil {
+				l.eng = c
+				return
+			}
+			l.err = err
 			return
 		}
 		l.eng, l.err = daemonctl.ConnectWith(l.home, daemonctl.Options{Command: cmd, NoHostNode: noHost})
@@ -53,6 +68,35 @@ func (l *lazyEngine) open(ctx context.Context) (cluster.Interface, error) {
 		return nil, l.err
 	}
 	return l.eng, nil
+}
+
+// prefetch starts connecting, in the background, to an engine daemon that
+// already runs, for a command that will need it: in a cold process the
+// connection and its first round trip take a few ms, which then overlap
+// with loading min.kubectl. It never starts an engine (open does, as
+// before, when prefetch found none) and does nothing for an embedded one.
+func (l *lazyEngine) prefetch() {
+	if l.opts.Embedded != nil || os.Getenv(embeddedEnv) == "1" {
+		return
+	}
+	l.early = make(chan *client.Client, 1)
+	go func() {
+		c, err := daemonctl.Dial(l.home)
+		if err != nil {
+			c = nil
+		}
+		l.early <- c
+	}()
+}
+
+// prefetched waits for prefetch's connection: nil when there was none.
+func (l *lazyEngine) prefetched() *client.Client {
+	if l.early == nil {
+		return nil
+	}
+	c := <-l.early
+	l.early = nil
+	return c
 }
 
 // engineCommand is Options.EngineCommand or its default.
@@ -69,6 +113,12 @@ func (o Options) engineCommand() ([]string, error) {
 
 // close closes the engine or the client; a daemon keeps running.
 func (l *lazyEngine) close() {
+	l.once.Do(func() { // never opened: close what prefetch may have found
+		if c := l.prefetched(); c != nil {
+			c.Close()
+		}
+		l.err = errClosed
+	})
 	if c, ok := l.eng.(io.Closer); ok {
 		c.Close()
 	}

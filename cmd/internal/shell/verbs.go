@@ -19,6 +19,23 @@ var verbNames = map[string]bool{
 	"edit": true, "port-forward": true,
 }
 
+// needsEngine reports whether a verb's command line will talk to the
+// cluster: not help, config, or any --help.
+func needsEngine(args []string) bool {
+	if args[0] == "help" || args[0] == "config" {
+		return false
+	}
+	for _, a := range args[1:] {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "--help" {
+			return false
+		}
+	}
+	return true
+}
+
 // runVerb runs `minish VERB args...` (args is os.Args[1:]) as kubectl
 // would, through stdlib's kubectl.main, with the engine every other
 // minish command uses. handled is false when args[0] is no verb.
@@ -33,6 +50,9 @@ func runVerb(args []string, opts Options) (code int, handled bool) {
 func runVerbIO(args []string, opts Options, stdout, stderr io.Writer) int {
 	conn := newLazyEngine(opts)
 	defer conn.close()
+	if needsEngine(args) {
+		conn.prefetch()
+	}
 	s, err := bindings.New(bindings.Options{Engine: conn.open, Stdout: stdout, Stderr: stderr})
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
