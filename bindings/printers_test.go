@@ -7,18 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/cluster"
 )
 
 // TestPrintersModule drives require("min.printers") the way stdlib's
 // kubectl verbs do: handles, printing, error tables with causes, labels.
 func TestPrintersModule(t *testing.T) {
-	e, err := engine.Open(t.TempDir(), engine.Options{NoHostNode: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
+	e := openTestEngine(t)
 	t.Setenv("MIN_NOW", "2030-01-01T00:00:00Z")
 	tests := []struct {
 		name, chunk, want string
