@@ -7,7 +7,7 @@ func (e *Engine) startControllers() {
 	e.run(e.replicationLoop)
 	e.run(e.simulatedLoop)
 	e.run(e.eventCollector)
-	e.run(e.events.writeQueued)
+	e.events.start()
 	e.run(e.nodeLifecycle)
 }
 

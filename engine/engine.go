@@ -125,6 +125,7 @@ func (e *Engine) Home() string { return e.home }
 func (e *Engine) Close() error {
 	e.cancel()
 	e.wg.Wait()
+	e.events.stop() // after the controllers, which queue events
 	return e.store.Close()
 }
 

@@ -21,7 +21,8 @@ const maxSeenEvents = 4096
 // same object into one object with a count, as client-go's recorder does.
 type recorder struct {
 	e      *Engine
-	queued chan []*note // notes for the writer goroutine (see queue)
+	queued chan []*note  // notes for the writer goroutine (see queue)
+	done   chan struct{} // closed when the writer has written the last
 	mu     sync.Mutex
 	seen   map[string]string // aggregation key -> event name
 	last   int64             // the newest event name's nanoseconds: names never repeat
@@ -110,40 +111,40 @@ func (r *recorder) recordAll(notes []*note) {
 	}
 }
 
-// queue hands notes to the writer goroutine (writeQueued), as client-go's
+// queue hands notes to the writer goroutine (see start), as client-go's
 // recorder hands events to its broadcaster: the scheduler goes on binding
 // while the events of its last burst are written, on the other core.
-// Nothing is dropped: queue waits when the writer is behind, and writes
-// the notes itself once the engine is closing.
-func (r *recorder) queue(ctx context.Context, notes []*note) {
-	if len(notes) == 0 {
-		return
-	}
-	select {
-	case r.queued <- notes:
-	case <-ctx.Done():
-		r.recordAll(notes)
+// Nothing is dropped: queue waits when the writer is behind, and the writer
+// runs until every controller has ended (Engine.Close stops it after).
+func (r *recorder) queue(notes []*note) {
+	if len(notes) > 0 {
+		r.queued <- notes
 	}
 }
 
-// writeQueued writes queued notes, the queued batches of a burst in one
-// transaction, until ctx ends; then it writes what is left.
-func (r *recorder) writeQueued(ctx context.Context) {
-	for {
-		select {
-		case notes := <-r.queued:
+// start starts the writer goroutine: it writes queued notes, the queued
+// batches of a burst in one transaction, until stop.
+func (r *recorder) start() {
+	r.done = make(chan struct{})
+	go func() {
+		defer close(r.done)
+		for notes := range r.queued {
 			r.recordAll(r.gather(notes))
-		case <-ctx.Done():
-			for {
-				select {
-				case notes := <-r.queued:
-					r.recordAll(notes)
-				default:
-					return
-				}
-			}
 		}
+	}()
+}
+
+// stop writes what is queued and ends the writer. The controllers, which
+// queue, must have ended: a writer that stopped with the engine's context
+// instead could lose a burst queued just after it (CI once missed a
+// Scheduled event so).
+func (r *recorder) stop() {
+	if r.done == nil {
+		return
 	}
+	close(r.queued)
+	<-r.done
+	r.done = nil
 }
 
 // gather appends the batches already queued behind notes, up to
@@ -151,7 +152,10 @@ func (r *recorder) writeQueued(ctx context.Context) {
 func (r *recorder) gather(notes []*note) []*note {
 	for len(notes) < maxBindBatch {
 		select {
-		case more := <-r.queued:
+		case more, ok := <-r.queued:
+			if !ok {
+				return notes
+			}
 			notes = append(notes, more...)
 		default:
 			return notes

@@ -251,7 +251,7 @@ func (s *scheduler) bindAll() {
 	}
 	clear(s.binds)
 	s.binds = s.binds[:0]
-	s.e.events.queue(s.ctx, notes)
+	s.e.events.queue(notes)
 }
 
 // unschedulable records why a pod fits nowhere, once per distinct message.
