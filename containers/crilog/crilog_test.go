@@ -203,3 +203,45 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// Several rotations between two polls of a follow: the lines of every
+// file rotated in between are read, in order.
+func TestFollowAcrossRotationsBetweenPolls(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "0.log")
+	w, err := Create(path, Options{MaxSize: 100, MaxFiles: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	want := strings.SplitAfter(lines(12), "\n")
+	put := func(ls []string) {
+		for _, l := range ls {
+			if err := w.Copy(Stdout, strings.NewReader(l)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	put(want[:2])
+	var done atomic.Bool
+	var out syncBuffer
+	errc := make(chan error, 1)
+	go func() {
+		errc <- Read(context.Background(), path, ReadOptions{Follow: true, Done: done.Load, Poll: 300 * time.Millisecond}, &out)
+	}()
+	for deadline := time.Now().Add(5 * time.Second); out.String() != strings.Join(want[:2], ""); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the follow never read the first lines: %q", out.String())
+		}
+	}
+	put(want[2:]) // five rotations while the reader sleeps
+	if n := len(rotated(path)); n < 5 {
+		t.Fatalf("only %d rotations", n)
+	}
+	done.Store(true)
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != strings.Join(want, "") {
+		t.Errorf("followed:\n%s\nwant:\n%s", got, strings.Join(want, ""))
+	}
+}

@@ -114,9 +114,15 @@ func follow(ctx context.Context, path string, f *os.File, br *bufio.Reader, out 
 				return err
 			}
 			if rotatedAway(path, f) {
-				out.carry = nil
+				nf, err := readRotatedAfter(path, f, out)
 				f.Close()
-				f, br = nil, nil
+				if err != nil {
+					return err
+				}
+				f, br = nf, nil
+				if nf != nil {
+					br = bufio.NewReader(nf)
+				}
 				continue
 			}
 		} else if nf, err := os.Open(path); err == nil {
@@ -135,6 +141,73 @@ func follow(ctx context.Context, path string, f *os.File, br *bufio.Reader, out 
 		case <-time.After(poll):
 		}
 	}
+}
+
+// readRotatedAfter reads the files the writer rotated after f, which it
+// has renamed: the writer may rotate more than once between two polls,
+// and each file in between holds lines. It returns the live file at path
+// opened, nil when there is none yet. When f's file is gone (rotated out
+// of the MaxFiles kept) nothing can be caught up; reading goes on at path.
+func readRotatedAfter(path string, f *os.File, out *emitter) (*os.File, error) {
+	last, ok := inode(f.Stat())
+	for ok {
+		names := rotated(path)
+		i := indexOfInode(names, last)
+		if i < 0 {
+			break
+		}
+		if i == len(names)-1 { // caught up: the live file comes next
+			live, err := os.Open(path)
+			if err != nil {
+				return nil, nil
+			}
+			if after := rotated(path); len(after) > 0 && after[len(after)-1] != names[i] {
+				live.Close() // rotated again meanwhile: catch up again
+				continue
+			}
+			out.carry = nil
+			return live, nil
+		}
+		next, err := os.Open(names[i+1])
+		if err != nil {
+			break // rotated out while we read
+		}
+		out.carry = nil
+		err = out.drain(bufio.NewReader(next))
+		last, ok = inode(next.Stat())
+		next.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	out.carry = nil
+	live, err := os.Open(path)
+	if err != nil {
+		return nil, nil
+	}
+	return live, nil
+}
+
+// inode is the inode number of a file's FileInfo.
+func inode(fi os.FileInfo, err error) (uint64, bool) {
+	if err != nil {
+		return 0, false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, false
+	}
+	return st.Ino, true
+}
+
+// indexOfInode is the index of the file among names with inode ino, or -1.
+func indexOfInode(names []string, ino uint64) int {
+	for i, n := range names {
+		if got, ok := inode(os.Stat(n)); ok && got == ino {
+			return i
+		}
+	}
+	return -1
 }
 
 // rotatedAway reports whether path now names another file than f.
