@@ -170,7 +170,10 @@ func (k *kubelet) syncAll(ctx context.Context) {
 // stop ends a pod: SIGTERM, SIGKILL after grace, then everything it had is
 // removed, and finally the pod object.
 func (k *kubelet) stop(p *api.Pod, rec *podRecord, grace time.Duration) {
-	if rec.started || rec.starting {
+	k.mu.Lock() // start may be writing rec meanwhile
+	ran := rec.started || rec.starting
+	k.mu.Unlock()
+	if ran {
 		for _, c := range p.Spec.Containers {
 			k.e.events.record(p, "Normal", "Killing", "kubelet", fmt.Sprintf("Stopping container %s", c.Name))
 		}
