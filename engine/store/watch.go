@@ -107,20 +107,11 @@ func (s *Store) unlock() {
 // channel is then closed, and the consumer watches again from the
 // resourceVersion of the last event it received.
 func (s *Store) Watch(ctx context.Context, resource string, opts WatchOptions) (<-chan Event, error) {
-	t, err := s.tableFor(resource)
+	w, lag, err := s.newWatcher(resource, opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := t.checkFields(opts.Fields); err != nil {
-		return nil, err
-	}
-	from, lag, err := s.watchStart(opts.ResourceVersion)
-	if err != nil {
-		return nil, err
-	}
-	w := &watcher{s: s, t: t, ctx: ctx, cursor: from, out: make(chan Event, 64),
-		maxLag: lag + int64(s.opts.WatchBuffer), shared: opts.Shared,
-		match: newMatcher(t, t.scope(opts.Namespace), opts.Labels, opts.Fields)}
+	w.ctx, w.out, w.maxLag = ctx, make(chan Event, 64), lag+int64(s.opts.WatchBuffer)
 	go w.run()
 	return w.out, nil
 }
@@ -287,19 +278,29 @@ type Feed struct {
 // Feed starts following resource from opts.ResourceVersion, with the same
 // rules as Watch.
 func (s *Store) Feed(resource string, opts WatchOptions) (*Feed, error) {
+	w, _, err := s.newWatcher(resource, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Feed{w: *w}, nil
+}
+
+// newWatcher checks opts against resource and returns a watcher at the
+// revision opts.ResourceVersion names, with the history's lag behind it.
+func (s *Store) newWatcher(resource string, opts WatchOptions) (*watcher, int64, error) {
 	t, err := s.tableFor(resource)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if err := t.checkFields(opts.Fields); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	from, _, err := s.watchStart(opts.ResourceVersion)
+	from, lag, err := s.watchStart(opts.ResourceVersion)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return &Feed{w: watcher{s: s, t: t, cursor: from, shared: opts.Shared,
-		match: newMatcher(t, t.scope(opts.Namespace), opts.Labels, opts.Fields)}}, nil
+	return &watcher{s: s, t: t, cursor: from, shared: opts.Shared,
+		match: newMatcher(t, t.scope(opts.Namespace), opts.Labels, opts.Fields)}, lag, nil
 }
 
 // Next appends to evs the events after the last ones it returned, up to a
