@@ -157,16 +157,12 @@ func readRotatedAfter(path string, f *os.File, out *emitter) (*os.File, error) {
 			break
 		}
 		if i == len(names)-1 { // caught up: the live file comes next
-			live, err := os.Open(path)
-			if err != nil {
-				return nil, nil
+			live := openLive(path, out)
+			if after := rotated(path); live == nil || len(after) == 0 || after[len(after)-1] == names[i] {
+				return live, nil
 			}
-			if after := rotated(path); len(after) > 0 && after[len(after)-1] != names[i] {
-				live.Close() // rotated again meanwhile: catch up again
-				continue
-			}
-			out.carry = nil
-			return live, nil
+			live.Close() // rotated again meanwhile: catch up again
+			continue
 		}
 		next, err := os.Open(names[i+1])
 		if err != nil {
@@ -180,12 +176,18 @@ func readRotatedAfter(path string, f *os.File, out *emitter) (*os.File, error) {
 			return nil, err
 		}
 	}
+	return openLive(path, out), nil
+}
+
+// openLive opens the live file at path for the follow to go on with; nil
+// when the writer has not created it yet.
+func openLive(path string, out *emitter) *os.File {
 	out.carry = nil
 	live, err := os.Open(path)
 	if err != nil {
-		return nil, nil
+		return nil
 	}
-	return live, nil
+	return live
 }
 
 // inode is the inode number of a file's FileInfo.

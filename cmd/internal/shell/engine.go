@@ -76,7 +76,7 @@ func (l *lazyEngine) open(ctx context.Context) (cluster.Interface, error) {
 // with loading min.kubectl. It never starts an engine (open does, as
 // before, when prefetch found none) and does nothing for an embedded one.
 func (l *lazyEngine) prefetch() {
-	if l.opts.Embedded != nil || os.Getenv(embeddedEnv) == "1" {
+	if l.opts.Embedded != nil {
 		return
 	}
 	l.early = make(chan *client.Client, 1)
