@@ -142,9 +142,15 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 	if err != nil {
 		return nil, err
 	}
+	return c.send(req)
+}
+
+// send sends a request built by request (perhaps with more headers), as
+// do does.
+func (c *Client) send(req *http.Request) (*http.Response, error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, c.transportError(ctx, err)
+		return nil, c.transportError(req.Context(), err)
 	}
 	if err := c.check(resp); err != nil {
 		resp.Body.Close()

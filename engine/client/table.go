@@ -32,14 +32,11 @@ func (c *Client) ListTable(ctx context.Context, resource string, opts cluster.Li
 		return nil, err
 	}
 	req.Header.Set("Accept", tableAccept)
-	resp, err := c.http.Do(req)
+	resp, err := c.send(req)
 	if err != nil {
-		return nil, c.transportError(ctx, err)
-	}
-	defer resp.Body.Close()
-	if err := c.check(resp); err != nil {
 		return nil, err
 	}
+	defer resp.Body.Close()
 	t, _, err := printers.DecodeTable(resp.Body, k.Resource, includeObject)
 	if err != nil {
 		if ctx.Err() != nil {
