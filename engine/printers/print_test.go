@@ -1,6 +1,7 @@
 package printers
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -133,6 +134,49 @@ func TestTableJSON(t *testing.T) {
 	tbl, _ = TableFor("pods", []api.Object{done}, now)
 	if c := tbl.Rows[0].Conditions; len(c) != 1 || c[0].Type != "Completed" || c[0].Reason != "Succeeded" {
 		t.Errorf("succeeded pod row conditions = %+v, want Completed/Succeeded", c)
+	}
+}
+
+// TestTableEncoderBatches: a Table written a few rows at a time is
+// TableJSON's whole answer byte for byte (an empty batch adds nothing),
+// and it decodes back to the same rows.
+func TestTableEncoderBatches(t *testing.T) {
+	tbl, err := TableFor("pods", append(kubiaPods(), otherNamespacePods()...), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, include := range []string{"", IncludeNone, IncludeObject} {
+		want, err := TableJSON(tbl, "7", include)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		e, err := NewTableEncoder(&b, tbl.Columns, "7", include)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, batch := range [][]Row{tbl.Rows[:1], nil, tbl.Rows[1:3], tbl.Rows[3:]} {
+			if err := e.Rows(batch); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := e.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != string(want) {
+			t.Errorf("include %q: batches wrote\n%s\nTableJSON wrote\n%s", include, b.String(), want)
+		}
+		got, rv, err := DecodeTable(&b, "pods", include)
+		if err != nil || rv != "7" || len(got.Rows) != len(tbl.Rows) {
+			t.Fatalf("include %q: decoded %d rows, rv %q, err %v; want %d rows, rv 7", include, len(got.Rows), rv, err, len(tbl.Rows))
+		}
+	}
+	empty, err := TableJSON(&Table{Columns: tbl.Columns}, "", "")
+	if err != nil || !bytes.HasSuffix(empty, []byte(`"rows":[]}`)) {
+		t.Errorf("empty table = %s, %v; want rows []", empty, err)
+	}
+	if _, err := NewTableEncoder(&bytes.Buffer{}, nil, "", "Everything"); !errors.Is(err, api.ErrBadRequest) {
+		t.Errorf("includeObject=Everything: err %v, want BadRequest", err)
 	}
 }
 

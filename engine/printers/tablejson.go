@@ -1,8 +1,10 @@
 package printers
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -22,7 +24,7 @@ type wireTable struct {
 	APIVersion string    `json:"apiVersion"`
 	Metadata   wireMeta  `json:"metadata"`
 	Columns    []Column  `json:"columnDefinitions"`
-	Rows       []wireRow `json:"rows"`
+	Rows       []wireRow `json:"rows"` // last: TableEncoder writes them in its place
 }
 
 type wireMeta struct {
@@ -49,22 +51,83 @@ type partialObjectMetadata struct {
 // "": a PartialObjectMetadata, which kubectl reads namespaces and labels
 // from) or "Object". A bad includeObject is an api.ErrBadRequest.
 func TableJSON(t *Table, resourceVersion, includeObject string) ([]byte, error) {
+	var b bytes.Buffer
+	e, err := NewTableEncoder(&b, t.Columns, resourceVersion, includeObject)
+	if err == nil {
+		err = e.Rows(t.Rows)
+	}
+	if err == nil {
+		err = e.Close()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// TableEncoder writes a Table as TableJSON does, a batch of rows at a
+// time, so that a server streams a long list: the client decodes the
+// first rows while the last are still being made, and neither side holds
+// the whole Table's JSON.
+type TableEncoder struct {
+	w       io.Writer
+	include string
+	rows    int // written so far
+}
+
+// NewTableEncoder checks includeObject (as TableJSON) and writes the
+// Table's head: kind, resourceVersion and columns (nil writes null, as in
+// a watch's later events). Rows and Close write the rest.
+func NewTableEncoder(w io.Writer, columns []Column, resourceVersion, includeObject string) (*TableEncoder, error) {
 	switch includeObject {
 	case "", IncludeNone, IncludeMetadata, IncludeObject:
 	default:
 		errs := field.ErrorList{field.Invalid(field.NewPath("includeObject"), includeObject, "must be 'Metadata', 'Object', 'None', or empty")}
 		return nil, api.NewBadRequest(fmt.Sprintf("Invalid table options: %v", errs.ToAggregate()))
 	}
-	w := wireTable{Kind: "Table", APIVersion: "meta.k8s.io/v1", Metadata: wireMeta{ResourceVersion: resourceVersion},
-		Columns: t.Columns, Rows: make([]wireRow, len(t.Rows))}
-	for i, r := range t.Rows {
-		obj, err := rowObject(r.Object, includeObject)
-		if err != nil {
-			return nil, err
-		}
-		w.Rows[i] = wireRow{Cells: r.Cells, Conditions: r.Conditions, Object: obj}
+	head, err := json.Marshal(wireTable{Kind: "Table", APIVersion: "meta.k8s.io/v1",
+		Metadata: wireMeta{ResourceVersion: resourceVersion}, Columns: columns})
+	if err != nil {
+		return nil, err
 	}
-	return json.Marshal(&w)
+	// head ends in "rows":null}; the rows array goes in its place.
+	head = append(bytes.TrimSuffix(head, []byte("null}")), '[')
+	if _, err := w.Write(head); err != nil {
+		return nil, err
+	}
+	return &TableEncoder{w: w, include: includeObject}, nil
+}
+
+// Rows writes rows after those already written.
+func (e *TableEncoder) Rows(rows []Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	out := make([]wireRow, len(rows))
+	for i, r := range rows {
+		obj, err := rowObject(r.Object, e.include)
+		if err != nil {
+			return err
+		}
+		out[i] = wireRow{Cells: r.Cells, Conditions: r.Conditions, Object: obj}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	b = b[1 : len(b)-1] // the rows without the array's brackets
+	if e.rows > 0 {
+		b = append([]byte{','}, b...)
+	}
+	e.rows += len(rows)
+	_, err = e.w.Write(b)
+	return err
+}
+
+// Close ends the rows and the Table.
+func (e *TableEncoder) Close() error {
+	_, err := io.WriteString(e.w, "]}")
+	return err
 }
 
 func rowObject(obj api.Object, include string) (any, error) {

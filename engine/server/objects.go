@@ -141,6 +141,10 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, t target) {
 		writeError(w, err)
 		return
 	}
+	if wantsTable(r) {
+		s.streamTable(w, r, t, opts)
+		return
+	}
 	b, ctype, err := s.encodeList(r, t, opts)
 	if err != nil {
 		writeError(w, err)
@@ -149,25 +153,15 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, t target) {
 	writeBytes(w, http.StatusOK, ctype, b)
 }
 
-// encodeList lists and encodes the answer (a Table, or a List of the
-// kind) within a list slot; writing it to the client happens after, so
-// that a slow reader does not hold the slot.
+// encodeList lists and encodes the answer (a List of the kind) within a
+// list slot; writing it to the client happens after, so that a slow
+// reader does not hold the slot.
 func (s *Server) encodeList(r *http.Request, t target, opts engine.ListOptions) ([]byte, string, error) {
 	release, err := s.lists.take(r.Context())
 	if err != nil {
 		return nil, "", err
 	}
 	defer release()
-	if wantsTable(r) {
-		// A Table only reads the objects (includeObject=Object copies
-		// before it sets their kind).
-		l, err := s.listForReading(r.Context(), t.kind.Resource, opts)
-		if err != nil {
-			return nil, "", err
-		}
-		b, err := tableOf(t.kind.Resource, l.Items, l.ResourceVersion, r.URL.Query().Get("includeObject"), true)
-		return b, tableContentType, err
-	}
 	l, err := s.eng.List(r.Context(), t.kind.Resource, opts)
 	if err != nil {
 		return nil, "", err

@@ -1,10 +1,14 @@
 package server
 
 import (
+	"bytes"
+	"context"
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
+	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/printers"
 )
@@ -52,6 +56,98 @@ func tableOf(resource string, objs []api.Object, rv, includeObject string, withC
 		t.Columns = nil
 	}
 	return printers.TableJSON(t, rv, includeObject)
+}
+
+// tableBatch is how many rows streamTable makes and sends at a time: big
+// enough that a batch's JSON (about 0.5 MB of pods with metadata) is
+// cheap to write, small enough that the client starts decoding early.
+const tableBatch = 1000
+
+// streamTable answers a list with its Table, a batch of rows at a time:
+// the client decodes the first rows while the engine makes the next (for
+// 100,000 pods the two took 0.5 s and 1.2 s one after the other), and
+// the engine never holds the whole answer's JSON. Each batch is made
+// within a list slot, so lists still take turns for the CPU (fairness.go);
+// the write to the client is outside it. An error after the first batch
+// has gone out can no longer be a Status: the response is cut off, which
+// the client sees as a truncated Table.
+func (s *Server) streamTable(w http.ResponseWriter, r *http.Request, t target, opts engine.ListOptions) {
+	release, err := s.lists.take(r.Context())
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	// A Table only reads the objects (includeObject=Object copies before
+	// it sets their kind), and stored objects are never changed in place.
+	l, err := s.listForReading(r.Context(), t.kind.Resource, opts)
+	release()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	ts := &tableStream{s: s, ctx: r.Context(), resource: t.kind.Resource, list: l,
+		include: r.URL.Query().Get("includeObject"), now: printers.Now()} // $MIN_NOW pins ages for golden tests
+	for start := 0; start == 0 || start < len(l.Items); start += tableBatch {
+		if err := ts.batch(start); err != nil {
+			if start == 0 {
+				writeError(w, err)
+				return
+			}
+			panic(http.ErrAbortHandler)
+		}
+		if start == 0 {
+			w.Header().Set("Content-Type", tableContentType)
+			w.WriteHeader(http.StatusOK)
+		}
+		if _, err := w.Write(ts.buf.Bytes()); err != nil {
+			return // the client went away
+		}
+		ts.buf.Reset()
+		http.NewResponseController(w).Flush()
+	}
+}
+
+// tableStream is one Table answer being made.
+type tableStream struct {
+	s        *Server
+	ctx      context.Context
+	resource string
+	list     *engine.List
+	include  string
+	now      time.Time
+	buf      bytes.Buffer
+	enc      *printers.TableEncoder // made with the first batch
+}
+
+// batch encodes into buf the rows of up to tableBatch items from start,
+// within a list slot: after the Table's head for the first batch, and
+// followed by its end for the last.
+func (ts *tableStream) batch(start int) error {
+	release, err := ts.s.lists.take(ts.ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	end := min(start+tableBatch, len(ts.list.Items))
+	t, err := printers.TableFor(ts.resource, ts.list.Items[start:end], ts.now)
+	if err != nil {
+		return err
+	}
+	if ts.enc == nil {
+		if ts.enc, err = printers.NewTableEncoder(&ts.buf, t.Columns, ts.list.ResourceVersion, ts.include); err != nil {
+			return err
+		}
+	}
+	if err := ts.enc.Rows(t.Rows); err != nil {
+		return err
+	}
+	if end < len(ts.list.Items) {
+		return nil
+	}
+	if err := ts.enc.Close(); err != nil {
+		return err
+	}
+	return ts.buf.WriteByte('\n')
 }
 
 // writeTable writes a Table answer.
