@@ -1,41 +1,11 @@
 package printers
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 
 	"github.com/minspace/min/engine/api"
 )
-
-// wireRowIn is one row as it arrives; of its object only the name,
-// namespace and labels are decoded (the rest is skipped), as that is all
-// PrintTable reads.
-type wireRowIn struct {
-	Cells      []any          `json:"cells"`
-	Conditions []RowCondition `json:"conditions,omitempty"`
-	Object     *rowObjectIn   `json:"object,omitempty"`
-}
-
-// rowObjectIn is the part of a row's object that DecodeTable keeps.
-// Decoding the whole ObjectMeta (times, owners, managed fields) was most
-// of a 100,000-row `get pods -A`'s client time, for fields no column shows.
-type rowObjectIn struct {
-	Metadata struct {
-		Name      string            `json:"name"`
-		Namespace string            `json:"namespace"`
-		Labels    map[string]string `json:"labels"`
-	} `json:"metadata"`
-}
-
-// bareRowIn is a row of a Table asked for without objects. encoding/json
-// prepares a type's whole graph on its first use (for wireRowIn that is
-// ObjectMeta's dozens of fields), a cost that a short `minish get pods`,
-// whose rows carry no objects, need not pay.
-type bareRowIn struct {
-	Cells      []any          `json:"cells"`
-	Conditions []RowCondition `json:"conditions,omitempty"`
-}
 
 // PartialObject is a row's object as DecodeTable reads it: the table's
 // kind and, of the metadata that Kubernetes' PartialObjectMetadata
@@ -63,17 +33,18 @@ func (p *PartialObject) DeepCopyObject() api.Object {
 // client prints it with PrintTable as the server would have: whole-number
 // cells as int64, and each row's object (PartialObjectMetadata or the
 // whole object) as a *PartialObject of kind with the name, namespace and
-// labels, all that the NAMESPACE, LABELS and -L columns read. It reads the rows one at a
-// time, so a long table is never held twice. It also returns the list's
-// resourceVersion. includeObject is what the Table was asked for with, as
-// for TableJSON: with "None" the rows' objects, if any, are skipped.
+// labels, all that the NAMESPACE, LABELS and -L columns read. It reads r
+// as it arrives, a row at a time (tablescan.go), so a long table is never
+// held twice and a streamed one is decoded while the rest is on its way.
+// It also returns the list's resourceVersion. includeObject is what the
+// Table was asked for with, as for TableJSON: with "None" the rows'
+// objects, if any, are skipped.
 func DecodeTable(r io.Reader, kind, includeObject string) (*Table, string, error) {
 	k, ok := api.KindFor(kind)
 	if !ok {
 		return nil, "", fmt.Errorf("%w %q", ErrUnknownKind, kind)
 	}
-	d := &tableDecoder{dec: json.NewDecoder(r), t: &Table{Kind: k}, bare: includeObject == IncludeNone}
-	d.dec.UseNumber()
+	d := &tableDecoder{in: input{r: r}, t: &Table{Kind: k}, bare: includeObject == IncludeNone}
 	if err := d.decode(); err != nil {
 		return nil, "", fmt.Errorf("decoding a Table of %s: %w", k.Resource, err)
 	}
@@ -81,113 +52,91 @@ func DecodeTable(r io.Reader, kind, includeObject string) (*Table, string, error
 }
 
 type tableDecoder struct {
-	dec  *json.Decoder
+	in   input
 	t    *Table
 	rv   string
 	kind string
 	bare bool // decode rows without their objects
 }
 
+// decode reads the Table object: its kind, resourceVersion, columns and
+// rows; other fields are skipped.
 func (d *tableDecoder) decode() error {
-	if err := d.delim('{'); err != nil {
+	err := d.in.members('{', '}', func() error {
+		var key string
+		err := d.in.step(func(p *rowParser) (err error) {
+			key, err = p.memberKey()
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return d.member(key)
+	})
+	if err != nil {
 		return err
-	}
-	for d.dec.More() {
-		key, err := d.dec.Token()
-		if err != nil {
-			return err
-		}
-		switch key {
-		case "kind":
-			err = d.dec.Decode(&d.kind)
-		case "metadata":
-			var m wireMeta
-			err = d.dec.Decode(&m)
-			d.rv = m.ResourceVersion
-		case "columnDefinitions":
-			err = d.dec.Decode(&d.t.Columns)
-		case "rows":
-			err = d.rows()
-		default:
-			var skip json.RawMessage
-			err = d.dec.Decode(&skip)
-		}
-		if err != nil {
-			return err
-		}
 	}
 	if d.kind != "Table" {
 		return fmt.Errorf("got kind %q", d.kind)
 	}
-	return d.delim('}')
+	return nil
+}
+
+// member reads the value of the Table's member key.
+func (d *tableDecoder) member(key string) error {
+	switch key {
+	case "kind":
+		return d.in.step(func(p *rowParser) (err error) {
+			d.kind, err = p.str("kind")
+			return err
+		})
+	case "metadata":
+		var m wireMeta
+		err := d.in.step(func(p *rowParser) error { return p.unmarshal(&m) })
+		d.rv = m.ResourceVersion
+		return err
+	case "columnDefinitions":
+		return d.in.step(func(p *rowParser) error { return p.unmarshal(&d.t.Columns) })
+	case "rows":
+		return d.rows()
+	}
+	return d.in.step(func(p *rowParser) error { return p.skip() })
 }
 
 // rows reads the rows array (or null) one row at a time.
 func (d *tableDecoder) rows() error {
-	tok, err := d.dec.Token()
-	if err != nil || tok == nil {
+	null := false
+	err := d.in.step(func(p *rowParser) error {
+		c, err := p.next()
+		if null = c == 'n'; null {
+			return p.skip()
+		}
+		return err
+	})
+	if err != nil || null {
 		return err
 	}
-	if tok != json.Delim('[') {
-		return fmt.Errorf("rows: want an array, got %v", tok)
-	}
 	var slab []any // cells of many rows in one allocation, as TableFor does
-	for i := 0; d.dec.More(); i++ {
+	return d.in.members('[', ']', func() error {
 		n := max(len(d.t.Columns), 1)
 		if len(slab) < n {
 			slab = make([]any, 256*n)
 		}
-		in := wireRowIn{Cells: slab[:0:n]} // json appends into the capacity
+		var in parsedRow
+		err := d.in.step(func(p *rowParser) (err error) {
+			in, err = p.row(slab[:0:n], d.bare) // appending past n reallocates
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("row %d: %w", len(d.t.Rows), err)
+		}
 		slab = slab[n:]
-		if err := d.decodeRow(&in); err != nil {
-			return fmt.Errorf("row %d: %w", i, err)
-		}
-		for j, c := range in.Cells {
-			in.Cells[j] = cellValue(c)
-		}
-		row := Row{Cells: in.Cells, Conditions: in.Conditions}
-		if o := in.Object; o != nil {
+		row := Row{Cells: in.cells, Conditions: in.conditions}
+		if in.hasObject {
 			row.Object = &PartialObject{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: d.t.Kind.Kind},
-				Metadata: api.ObjectMeta{Name: o.Metadata.Name, Namespace: o.Metadata.Namespace, Labels: o.Metadata.Labels}}
+				Metadata: api.ObjectMeta{Name: in.name, Namespace: in.ns, Labels: in.labels}}
 		}
 		d.t.Rows = append(d.t.Rows, row)
-	}
-	return d.delim(']')
-}
-
-// decodeRow reads one row into in, through bareRowIn when objects are
-// not wanted.
-func (d *tableDecoder) decodeRow(in *wireRowIn) error {
-	if !d.bare {
-		return d.dec.Decode(in)
-	}
-	bare := bareRowIn{Cells: in.Cells}
-	err := d.dec.Decode(&bare)
-	in.Cells, in.Conditions = bare.Cells, bare.Conditions
-	return err
-}
-
-func (d *tableDecoder) delim(want json.Delim) error {
-	tok, err := d.dec.Token()
-	if err != nil {
-		return err
-	}
-	if tok != want {
-		return fmt.Errorf("want %v, got %v", want, tok)
-	}
-	return nil
-}
-
-// cellValue turns a decoded number into int64 when it is whole, as the
-// server's integer columns are, else float64.
-func cellValue(c any) any {
-	n, ok := c.(json.Number)
-	if !ok {
-		return c
-	}
-	if i, err := n.Int64(); err == nil {
-		return i
-	}
-	f, _ := n.Float64()
-	return f
+		return nil
+	})
 }
