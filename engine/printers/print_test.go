@@ -236,7 +236,11 @@ func TestTableWireJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := string(b)
+	var compact bytes.Buffer // rows are written one per line
+	if err := json.Compact(&compact, b); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	s := compact.String()
 	for _, want := range []string{
 		`{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"42"},"columnDefinitions":[{"name":"Name",`,
 		`"rows":[{"cells":["done","0/1","Completed","0","60s","\u003cnone\u003e","\u003cnone\u003e","\u003cnone\u003e","\u003cnone\u003e"],` +

@@ -71,6 +71,7 @@ func TableJSON(t *Table, resourceVersion, includeObject string) ([]byte, error) 
 // the whole Table's JSON.
 type TableEncoder struct {
 	w       io.Writer
+	enc     *json.Encoder // on w; each row ends in a newline
 	include string
 	rows    int // written so far
 }
@@ -95,33 +96,30 @@ func NewTableEncoder(w io.Writer, columns []Column, resourceVersion, includeObje
 	if _, err := w.Write(head); err != nil {
 		return nil, err
 	}
-	return &TableEncoder{w: w, include: includeObject}, nil
+	return &TableEncoder{w: w, enc: json.NewEncoder(w), include: includeObject}, nil
 }
 
-// Rows writes rows after those already written.
+// Rows writes rows after those already written, each encoded straight
+// into the writer (a json.Encoder reuses its buffer; json.Marshal of the
+// batch made and copied a new one each time, the most of the engine's
+// allocations for a long list).
 func (e *TableEncoder) Rows(rows []Row) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	out := make([]wireRow, len(rows))
-	for i, r := range rows {
+	for _, r := range rows {
 		obj, err := rowObject(r.Object, e.include)
 		if err != nil {
 			return err
 		}
-		out[i] = wireRow{Cells: r.Cells, Conditions: r.Conditions, Object: obj}
+		if e.rows > 0 {
+			if _, err := io.WriteString(e.w, ","); err != nil {
+				return err
+			}
+		}
+		if err := e.enc.Encode(wireRow{Cells: r.Cells, Conditions: r.Conditions, Object: obj}); err != nil {
+			return err
+		}
+		e.rows++
 	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		return err
-	}
-	b = b[1 : len(b)-1] // the rows without the array's brackets
-	if e.rows > 0 {
-		b = append([]byte{','}, b...)
-	}
-	e.rows += len(rows)
-	_, err = e.w.Write(b)
-	return err
+	return nil
 }
 
 // Close ends the rows and the Table.
