@@ -272,15 +272,7 @@ func (p *rowParser) unmarshal(v any) error {
 // object reads an object, calling fn with each key (its bytes between the
 // quotes) and p at the key's value, which fn must read.
 func (p *rowParser) object(fn func(key []byte) error) error {
-	if p.peek() != '{' {
-		return p.errorf("want an object")
-	}
-	p.i++
-	if p.peek() == '}' {
-		p.i++
-		return nil
-	}
-	for {
+	return p.container('{', '}', func() error {
 		if p.peek() != '"' {
 			return p.errorf("want a key")
 		}
@@ -292,44 +284,39 @@ func (p *rowParser) object(fn func(key []byte) error) error {
 			return p.errorf("want ':'")
 		}
 		p.i++
-		if err := fn(key); err != nil {
-			return err
-		}
-		switch p.peek() {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
-			return nil
-		default:
-			return p.errorf("want ',' or '}'")
-		}
-	}
+		return fn(key)
+	})
 }
 
 // array reads an array, calling fn with p at each element, which fn must
 // read.
 func (p *rowParser) array(fn func() error) error {
-	if p.peek() != '[' {
-		return p.errorf("want an array")
+	return p.container('[', ']', fn)
+}
+
+// container reads the object or array that starts with open and ends with
+// close, calling each at every member, which each must read.
+func (p *rowParser) container(open, close byte, each func() error) error {
+	if p.peek() != open {
+		return p.errorf("want %q", open)
 	}
 	p.i++
-	if p.peek() == ']' {
+	if p.peek() == close {
 		p.i++
 		return nil
 	}
 	for {
-		if err := fn(); err != nil {
+		if err := each(); err != nil {
 			return err
 		}
 		switch p.peek() {
 		case ',':
 			p.i++
-		case ']':
+		case close:
 			p.i++
 			return nil
 		default:
-			return p.errorf("want ',' or ']'")
+			return p.errorf("want ',' or %q", close)
 		}
 	}
 }

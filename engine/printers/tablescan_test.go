@@ -61,14 +61,14 @@ func TestDecodeTableMatchesEncodingJSON(t *testing.T) {
 		"escapes": `{"kind":"Table","metadata":{},` + cols + `,"rows":[{"cells":["\u003cnone\u003e \"q\" \\ \/ \b\f\n\r\t é \u00e9 \ud83d\ude00 \ud800 x",1e3],` +
 			`"object":{"metadata":{"name":"n\u0041","labels":{"k\u002fy":"v\u0026w","":""}}}}]}`,
 		"numbers and literals": `{"kind":"Table",` + cols + `,"rows":[{"cells":[0,-1,9223372036854775807,9223372036854775808,1.5,2.0,1E2,-3e-2,true,false,null]}]}`,
-		"nested cells": `{"kind":"Table",` + cols + `,"rows":[{"cells":[{"a":[1,2.5,"x"],"b":null},[],[{"c":{}}]]}]}`,
+		"nested cells":         `{"kind":"Table",` + cols + `,"rows":[{"cells":[{"a":[1,2.5,"x"],"b":null},[],[{"c":{}}]]}]}`,
 		"nulls": `{"kind":"Table","metadata":null,"columnDefinitions":null,"rows":[{"cells":null,"conditions":null,"object":null},` +
 			`{"cells":[],"object":{"metadata":null}},{"object":{"metadata":{"name":null,"namespace":null,"labels":null}}}]}`,
 		"no rows":       `{"kind":"Table","rows":null}`,
 		"empty rows":    `{"rows":[],"kind":"Table"}`,
 		"unknown first": `{"extra":{"deep":[1,{"x":"]}"}],"s":"}\""},"kind":"Table","rows":[{"more":[true],"cells":["a"]}]}`,
 		"invalid utf-8": "{\"kind\":\"Table\",\"rows\":[{\"cells\":[\"a\xffb\"],\"object\":{\"metadata\":{\"name\":\"\xc3\",\"labels\":{\"\xff\":\"\xfe\"}}}}]}",
-		"spacing": " \n{ \"kind\" : \"Table\" ,\t\"rows\" : [ { \"cells\" : [ 1 , \"a\" , true ] , \"object\" : { \"metadata\" : { \"name\" : \"x\" , \"labels\" : { \"a\" : \"b\" } } } } , { } ] } \n",
+		"spacing":       " \n{ \"kind\" : \"Table\" ,\t\"rows\" : [ { \"cells\" : [ 1 , \"a\" , true ] , \"object\" : { \"metadata\" : { \"name\" : \"x\" , \"labels\" : { \"a\" : \"b\" } } } } , { } ] } \n",
 	}
 	for name, data := range tables {
 		var indented bytes.Buffer
