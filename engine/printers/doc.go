@@ -5,7 +5,10 @@
 //   - TableFor builds the server-side Table of pods, nodes, namespaces,
 //     replication controllers or events: the columns, priorities,
 //     descriptions and cells Kubernetes' printers register (wide cells
-//     always included); TableJSON encodes it as meta.k8s.io/v1 Table.
+//     always included); TableJSON encodes it as meta.k8s.io/v1 Table,
+//     TableEncoder the same a batch of rows at a time (a server streams
+//     long lists), and DecodeTable reads it back as it arrives, rows
+//     directly and the rest through encoding/json (tablescan.go).
 //   - PrintTable renders a Table as kubectl does (upper-cased headers,
 //     kubectl's tabwriter alignment, -o wide, -L, --show-labels, -A,
 //     `get all` names); Stream does it for `get --watch`.

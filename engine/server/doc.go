@@ -21,7 +21,9 @@
 // Answers that never change (/version, discovery, the OpenAPI documents)
 // are encoded once and carry ETags. Lists take one of
 // Options.ListConcurrency slots (default one fewer than the CPUs), so that
-// cheap requests of other clients never wait behind them for a CPU.
+// cheap requests of other clients never wait behind them for a CPU; a
+// list's Table is made and sent a thousand rows at a time, each batch
+// within a slot, so the client decodes while the engine makes the rest.
 //
 // Every request is bounded: bodies over Options.MaxBodyBytes are refused,
 // a panic in a handler becomes a 500 Status for that request only, and
