@@ -168,18 +168,31 @@ func (s *State) createOrUpdate(L *lua.LState, obj api.Object, ns string, update 
 	}
 	eng, ctx := s.api(L), ctxOf(L)
 	if update && meta.Name != "" {
-		cur, err := eng.Get(ctx, k.Resource, meta.Namespace, meta.Name)
-		if err == nil {
+		// The manifest wins over what changed since the read, as with
+		// kubectl apply: a write in between (a node agent's status update)
+		// makes the Update a Conflict, and apply reads the version again.
+		for attempt := 1; ; attempt++ {
+			cur, err := eng.Get(ctx, k.Resource, meta.Namespace, meta.Name)
+			if errors.Is(err, api.ErrNotFound) {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
 			meta.ResourceVersion = cur.GetObjectMeta().ResourceVersion
 			meta.UID = cur.GetObjectMeta().UID
-			return eng.Update(ctx, obj, cluster.UpdateOptions{})
-		}
-		if !errors.Is(err, api.ErrNotFound) {
-			return nil, err
+			out, err := eng.Update(ctx, obj, cluster.UpdateOptions{})
+			if !errors.Is(err, api.ErrConflict) || attempt == applyAttempts {
+				return out, err
+			}
 		}
 	}
 	return eng.Create(ctx, obj, cluster.CreateOptions{})
 }
+
+// applyAttempts bounds manifest.apply's reads and updates of one object
+// that keeps changing under it.
+const applyAttempts = 5
 
 func (s *State) manifestDump(L *lua.LState) int {
 	format := L.OptString(2, "yaml")
