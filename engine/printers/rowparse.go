@@ -273,19 +273,29 @@ func (p *rowParser) unmarshal(v any) error {
 // quotes) and p at the key's value, which fn must read.
 func (p *rowParser) object(fn func(key []byte) error) error {
 	return p.container('{', '}', func() error {
-		if p.peek() != '"' {
-			return p.errorf("want a key")
-		}
-		key, _, err := p.quoted()
+		key, err := p.key()
 		if err != nil {
 			return err
 		}
-		if p.peek() != ':' {
-			return p.errorf("want ':'")
-		}
-		p.i++
 		return fn(key)
 	})
+}
+
+// key reads an object member's key (its bytes between the quotes) and
+// the colon after it.
+func (p *rowParser) key() ([]byte, error) {
+	if p.peek() != '"' {
+		return nil, p.errorf("want a key")
+	}
+	key, _, err := p.quoted()
+	if err != nil {
+		return nil, err
+	}
+	if p.peek() != ':' {
+		return nil, p.errorf("want ':'")
+	}
+	p.i++
+	return key, nil
 }
 
 // array reads an array, calling fn with p at each element, which fn must
@@ -297,28 +307,43 @@ func (p *rowParser) array(fn func() error) error {
 // container reads the object or array that starts with open and ends with
 // close, calling each at every member, which each must read.
 func (p *rowParser) container(open, close byte, each func() error) error {
+	empty, err := p.enter(open, close)
+	for done := empty; err == nil && !done; {
+		if err = each(); err == nil {
+			done, err = p.leave(close)
+		}
+	}
+	return err
+}
+
+// enter reads a container's open and reports whether its close follows
+// at once.
+func (p *rowParser) enter(open, close byte) (empty bool, err error) {
 	if p.peek() != open {
-		return p.errorf("want %q", open)
+		return false, p.errorf("want %q", open)
 	}
 	p.i++
-	if p.peek() == close {
+	c, err := p.next()
+	if c == close {
 		p.i++
-		return nil
 	}
-	for {
-		if err := each(); err != nil {
-			return err
-		}
-		switch p.peek() {
-		case ',':
-			p.i++
-		case close:
-			p.i++
-			return nil
-		default:
-			return p.errorf("want ',' or %q", close)
-		}
+	return c == close, err
+}
+
+// leave reads what follows a container's member: a comma (more members
+// follow) or its close (done).
+func (p *rowParser) leave(close byte) (done bool, err error) {
+	switch c, err := p.next(); {
+	case err != nil:
+		return false, err
+	case c == ',':
+		p.i++
+		return false, nil
+	case c == close:
+		p.i++
+		return true, nil
 	}
+	return false, p.errorf("want ',' or %q", close)
 }
 
 // skip reads any value.

@@ -63,53 +63,32 @@ func (in *input) fill() error {
 }
 
 // members reads an object or array that starts with open and ends with
-// close, calling each at every member, which each reads with steps.
+// close, calling each at every member, which each reads with steps. It
+// walks as rowParser.container does, a step per delimiter.
 func (in *input) members(open, close byte, each func() error) error {
-	err := in.step(func(p *rowParser) error {
-		if p.peek() != open {
-			return p.errorf("want %q", open)
-		}
-		p.i++
-		return nil
+	var empty bool
+	err := in.step(func(p *rowParser) (err error) {
+		empty, err = p.enter(open, close)
+		return err
 	})
-	for first := true; err == nil; first = false {
-		done := false
-		err = in.step(func(p *rowParser) error {
-			c, err := p.next()
-			if err != nil {
+	for done := empty; err == nil && !done; {
+		if err = each(); err == nil {
+			err = in.step(func(p *rowParser) (err error) {
+				done, err = p.leave(close)
 				return err
-			}
-			if done = c == close; done {
-				p.i++
-				return nil
-			}
-			if !first {
-				if c != ',' {
-					return p.errorf("want ',' or %q", close)
-				}
-				p.i++
-			}
-			return nil
-		})
-		if err != nil || done {
-			return err
+			})
 		}
-		err = each()
 	}
 	return err
 }
 
 // memberKey reads an object member's key and its colon.
 func (p *rowParser) memberKey() (string, error) {
-	if p.peek() != '"' {
-		return "", p.errorf("want a key")
+	key, err := p.key()
+	if err != nil {
+		return "", err
 	}
-	key, err := p.str("key")
-	if err == nil && p.peek() != ':' {
-		err = p.errorf("want ':'")
-	}
-	p.i++
-	return key, err
+	return keyString(key)
 }
 
 // next is peek, with errShort at the end of the input.
