@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/openapi"
 	openapiv2 "github.com/minspace/min/engine/openapi/v2"
 	"github.com/minspace/min/engine/server"
@@ -415,11 +414,7 @@ func TestNodeLease(t *testing.T) {
 }
 
 func TestWatchBookmarks(t *testing.T) {
-	e, err := engine.Open(t.TempDir(), engine.Options{NoHostNode: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
+	e := openEngine(t)
 	s := server.New(e, server.Options{BookmarkInterval: 20 * time.Millisecond, Log: log.New(io.Discard, "", 0)})
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)

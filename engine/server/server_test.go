@@ -27,12 +27,20 @@ func (p panicky) Get(ctx context.Context, resource, namespace, name string) (api
 	return p.Engine.Get(ctx, resource, namespace, name)
 }
 
-func newServer(t testing.TB) *server.Server {
+// openEngine opens an engine without a host node on a temporary folder,
+// closed when the test ends.
+func openEngine(t testing.TB) *engine.Engine {
+	t.Helper()
 	e, err := engine.Open(t.TempDir(), engine.Options{NoHostNode: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func newServer(t testing.TB) *server.Server {
+	e := openEngine(t)
 	return server.New(panicky{e}, server.Options{MaxBodyBytes: 1 << 20, Log: log.New(io.Discard, "", 0)})
 }
 

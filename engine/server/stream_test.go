@@ -148,11 +148,7 @@ type streamEnv struct {
 
 func newStreamEnv(t testing.TB) *streamEnv {
 	t.Helper()
-	e, err := engine.Open(t.TempDir(), engine.Options{NoHostNode: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
+	e := openEngine(t)
 	ctx := context.Background()
 	node := &api.Node{ObjectMeta: api.ObjectMeta{Name: "sim", Annotations: map[string]string{engine.NodeTypeAnnotation: engine.NodeSimulated}}}
 	if _, err := e.Create(ctx, node, engine.CreateOptions{}); err != nil {

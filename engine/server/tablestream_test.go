@@ -88,11 +88,7 @@ func (b badList) ListShared(ctx context.Context, resource string, opts engine.Li
 // An error after the first batch went out cuts the response off: the
 // client sees a broken Table, never a short one that looks whole.
 func TestTableStreamCutOnError(t *testing.T) {
-	e, err := engine.Open(t.TempDir(), engine.Options{NoHostNode: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
+	e := openEngine(t)
 	s := server.New(badList{e}, server.Options{Log: log.New(io.Discard, "", 0)})
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
