@@ -52,30 +52,31 @@ func (s *State) registerPrinters() {
 
 func (s *State) printersFuncs() map[string]lua.LGFunction {
 	return map[string]lua.LGFunction{
-		"now":          s.prNow,
-		"out":          s.prWrite(false),
-		"err":          s.prWrite(true),
-		"resource":     prResource,
-		"list":         s.prList,
-		"fetch":        s.prFetch,
-		"count":        s.prCount,
-		"names":        s.prNames,
-		"objects":      s.prObjects,
-		"print":        s.prPrint,
-		"table":        s.prTable,
-		"describe":     s.prDescribe,
-		"no_resources": prNoResources,
-		"read":         s.prRead,
-		"apply":        s.prApply,
-		"delete":       s.prDelete,
-		"meta":         s.prMeta,
-		"scale":        s.prScale,
-		"logs":         s.prLogs,
-		"exec":         s.prExec,
-		"explain":      s.prExplain,
-		"home":         prHome,
-		"read_state":   s.prReadState,
-		"write_state":  s.prWriteState,
+		"now":               s.prNow,
+		"out":               s.prWrite(false),
+		"err":               s.prWrite(true),
+		"resource":          prResource,
+		"list":              s.prList,
+		"fetch":             s.prFetch,
+		"count":             s.prCount,
+		"names":             s.prNames,
+		"objects":           s.prObjects,
+		"print":             s.prPrint,
+		"table":             s.prTable,
+		"describe":          s.prDescribe,
+		"no_resources":      prNoResources,
+		"read":              s.prRead,
+		"apply":             s.prApply,
+		"delete":            s.prDelete,
+		"meta":              s.prMeta,
+		"scale":             s.prScale,
+		"logs":              s.prLogs,
+		"exec":              s.prExec,
+		"explain":           s.prExplain,
+		"home":              prHome,
+		"read_state":        s.prReadState,
+		"context_namespace": prContextNamespace,
+		"write_state":       s.prWriteState,
 	}
 }
 
@@ -97,10 +98,7 @@ func (s *State) prWrite(stderr bool) lua.LGFunction {
 
 // prResource resolves a type name as kubectl does ("po", "pods", "Pod").
 func prResource(L *lua.LState) int {
-	k, ok := api.KindFor(strings.ToLower(L.CheckString(1)))
-	if !ok {
-		k, ok = api.KindFor(L.CheckString(1))
-	}
+	k, ok := ResourceKind(L.CheckString(1))
 	if !ok {
 		L.Push(lua.LNil)
 		return 1
@@ -256,12 +254,6 @@ func (s *State) printOptions(L *lua.LState, n int, fn string) printers.Options {
 	return po
 }
 
-// tableLister is an engine that answers a list with its server-side
-// Table (engine/client): the rows travel instead of the objects.
-type tableLister interface {
-	ListTable(ctx context.Context, resource string, opts cluster.ListOptions, includeObject string) (*printers.Table, error)
-}
-
 // prTable is printers.table(resource, namespace, selector, fields, opts):
 // get's table output (default or wide, sort_by unset) of a list, as text,
 // and the number of rows. Through the daemon the engine computes the rows
@@ -274,43 +266,13 @@ func (s *State) prTable(L *lua.LState) int {
 	if po.SortBy != "" {
 		L.ArgError(5, "sort_by needs the objects: use printers.list and printers.print")
 	}
-	t, err := s.listTable(L, resource, lo, po)
+	text, n, err := GetTable(ctxOf(L), s.api(L), resource, lo, po)
 	if err != nil {
 		return s.fail(L, err)
 	}
-	var b bytes.Buffer
-	if err := printers.PrintTable(&b, t, po); err != nil {
-		return s.fail(L, err)
-	}
-	L.Push(lua.LString(b.String()))
-	L.Push(lua.LNumber(len(t.Rows)))
+	L.Push(lua.LString(text))
+	L.Push(lua.LNumber(n))
 	return 2
-}
-
-func (s *State) listTable(L *lua.LState, resource string, lo cluster.ListOptions, po printers.Options) (*printers.Table, error) {
-	eng := s.api(L)
-	if tl, ok := eng.(tableLister); ok {
-		include := printers.IncludeNone // the cells are all a plain table prints
-		if po.WithNamespace || po.ShowLabels || len(po.LabelColumns) > 0 {
-			include = printers.IncludeMetadata
-		}
-		return tl.ListTable(ctxOf(L), resource, lo, include)
-	}
-	list := eng.List
-	if sl, ok := eng.(sharedLister); ok {
-		list = sl.ListShared // the rows only read the objects
-	}
-	l, err := list(ctxOf(L), resource, lo)
-	if err != nil {
-		return nil, err
-	}
-	return printers.TableFor(resource, l.Items, printers.Now())
-}
-
-// sharedLister is an in-process engine that lists its own objects
-// without copying them, for readers that never change them.
-type sharedLister interface {
-	ListShared(ctx context.Context, resource string, opts cluster.ListOptions) (*cluster.List, error)
 }
 
 // prDescribe is kubectl describe of one object, with the events of its
@@ -631,6 +593,17 @@ func stateFile(name string) (string, error) {
 		return "", fmt.Errorf("%w: bad state file name %q", api.ErrBadRequest, name)
 	}
 	return filepath.Join(cluster.DefaultHome(), name), nil
+}
+
+// prContextNamespace is printers.context_namespace(): the namespace of
+// minish's kubectl context, or nil.
+func prContextNamespace(L *lua.LState) int {
+	if ns := ContextNamespace(cluster.DefaultHome()); ns != "" {
+		L.Push(lua.LString(ns))
+	} else {
+		L.Push(lua.LNil)
+	}
+	return 1
 }
 
 // prReadState is printers.read_state(name): the file's text, or nil.

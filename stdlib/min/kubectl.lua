@@ -251,12 +251,7 @@ end
 local CONFIG = "kubectl-context"
 
 local function config_namespace()
-  local text = P.read_state(CONFIG)
-  if text then
-    local ns = text:match("namespace=([%w%-%.]*)")
-    if ns and ns ~= "" then return ns end
-  end
-  return nil
+  return P.context_namespace()
 end
 
 -- namespace_of is -n, else the context's namespace, else the run's.

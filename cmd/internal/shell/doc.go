@@ -2,6 +2,8 @@
 // (-e, -i, -n, --dry-run, --trace, a script and its arguments, standard
 // input), the kubectl-style verbs (stdlib's min.kubectl through the
 // bindings), `minish image …` and `minish kubeconfig`. Main runs it.
+// The commonest verb, `get TYPE` as a table, is answered without a Lua
+// state (quickget.go) through the same Go printing min.kubectl uses.
 //
 // Two programs share it. minish connects to the engine daemon (starting
 // it in the background when none answers) and links only the bindings,

@@ -10,12 +10,11 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/minspace/min/bindings"
 	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/daemonctl"
 )
@@ -28,10 +27,6 @@ CA, its token and a context whose namespace is Min's current namespace
 (minish config set-context --current --namespace=NS), and prints its path:
   export KUBECONFIG=$(minish kubeconfig); kubectl get pods
 `
-
-// contextFile is where minish's kubectl verbs keep the current namespace
-// ("namespace=NS"), in the state directory.
-const contextFile = "kubectl-context"
 
 // runKubeconfig handles `minish kubeconfig`; ok is false for any other
 // command line.
@@ -163,14 +158,8 @@ func first(v any) map[string]any {
 // currentNamespace is the namespace minish config set-context chose, or
 // "default".
 func currentNamespace(home string) string {
-	b, err := os.ReadFile(filepath.Join(home, contextFile))
-	if err != nil {
-		return "default"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if ns, ok := strings.CutPrefix(strings.TrimSpace(line), "namespace="); ok && ns != "" {
-			return ns
-		}
+	if ns := bindings.ContextNamespace(home); ns != "" {
+		return ns
 	}
 	return "default"
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minspace/min/bindings"
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/daemon"
 )
@@ -41,7 +42,7 @@ func TestKubeconfigFollowsNamespace(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.state != "" {
-				if err := os.WriteFile(filepath.Join(home, contextFile), []byte(tc.state), 0o600); err != nil {
+				if err := os.WriteFile(filepath.Join(home, bindings.ContextFile), []byte(tc.state), 0o600); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -53,6 +53,14 @@ func runVerbIO(args []string, opts Options, stdout, stderr io.Writer) int {
 	if needsEngine(args) {
 		conn.prefetch()
 	}
+	if code, ok := quickGet(context.Background(), args, conn, stdout, stderr); ok {
+		return code
+	}
+	return runKubectl(args, conn, stdout, stderr)
+}
+
+// runKubectl runs the verb through stdlib's kubectl.main.
+func runKubectl(args []string, conn *lazyEngine, stdout, stderr io.Writer) int {
 	s, err := bindings.New(bindings.Options{Engine: conn.open, Stdout: stdout, Stderr: stderr})
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
