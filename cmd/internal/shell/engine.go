@@ -36,6 +36,7 @@ type lazyEngine struct {
 	eng   cluster.Interface
 	err   error
 	early chan *client.Client // prefetch's connection, nil when it found none
+	quick *client.Client      // unchecked's client
 }
 
 func newLazyEngine(opts Options) *lazyEngine {
@@ -68,6 +69,21 @@ func (l *lazyEngine) open(ctx context.Context) (cluster.Interface, error) {
 		return nil, l.err
 	}
 	return l.eng, nil
+}
+
+// unchecked is the engine daemon's client without open's first round
+// trip, which only checks that an engine answers (every request carries
+// Min's version both ways, so another version still fails): a caller
+// whose one request fails falls back to open, which starts an engine when
+// none answers. With Options.Embedded it is open.
+func (l *lazyEngine) unchecked(ctx context.Context) (cluster.Interface, error) {
+	if l.opts.Embedded != nil {
+		return l.open(ctx)
+	}
+	if l.quick == nil {
+		l.quick = client.New(daemonctl.SocketPath(l.home), client.Options{})
+	}
+	return l.quick, nil
 }
 
 // prefetch starts connecting, in the background, to an engine daemon that
@@ -111,8 +127,11 @@ func (o Options) engineCommand() ([]string, error) {
 	return []string{exe, "engine"}, nil
 }
 
-// close closes the engine or the client; a daemon keeps running.
+// close closes the engine or the clients; a daemon keeps running.
 func (l *lazyEngine) close() {
+	if l.quick != nil {
+		l.quick.Close()
+	}
 	l.once.Do(func() { // never opened: close what prefetch may have found
 		if c := l.prefetched(); c != nil {
 			c.Close()

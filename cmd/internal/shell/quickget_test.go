@@ -140,3 +140,19 @@ func compareQuickGet(t *testing.T, opts Options, args []string, wantQuick bool) 
 		t.Errorf("%q printed nothing", args)
 	}
 }
+
+// TestQuickGetWithoutEngine: when no engine daemon answers, quickGet
+// leaves the command to min.kubectl (whose connection starts one) and
+// prints nothing.
+func TestQuickGetWithoutEngine(t *testing.T) {
+	t.Setenv("MIN_HOME", t.TempDir())
+	conn := newLazyEngine(Options{})
+	defer conn.close()
+	var out, errOut bytes.Buffer
+	if _, ok := quickGet(context.Background(), []string{"get", "pods"}, conn, &out, &errOut); ok {
+		t.Fatal("quickGet answered without an engine")
+	}
+	if out.Len()+errOut.Len() > 0 {
+		t.Errorf("quickGet printed %q %q", out.String(), errOut.String())
+	}
+}

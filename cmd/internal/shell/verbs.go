@@ -50,11 +50,11 @@ func runVerb(args []string, opts Options) (code int, handled bool) {
 func runVerbIO(args []string, opts Options, stdout, stderr io.Writer) int {
 	conn := newLazyEngine(opts)
 	defer conn.close()
-	if needsEngine(args) {
-		conn.prefetch()
-	}
 	if code, ok := quickGet(context.Background(), args, conn, stdout, stderr); ok {
 		return code
+	}
+	if needsEngine(args) {
+		conn.prefetch()
 	}
 	return runKubectl(args, conn, stdout, stderr)
 }
