@@ -2,6 +2,8 @@
 # Issues 3, 6 and 7: whole minish processes, from start to exit, with
 # hyperfine, side by side with the references the issues name:
 #   minish -e 'return 1'  beside  lua5.1 -e 'return 1'  and  kubectl version --client
+#                         and two Go floors (an empty program, and one linking
+#                         only the libraries minish must have)
 #   minish get pods       (100 pods, through the engine daemon)
 #   minish get pods -n big (1,000 pods)
 #   minish get pods -A    (100,000 pods on simulated nodes; BIG=1 only, it takes minutes to set up)
@@ -14,9 +16,37 @@ set -eu
 cd "$(dirname "$0")/../.."
 work=$(mktemp -d /tmp/min-start.XXXXXX)
 export MIN_HOME=$work/home MIN_NO_HOST_NODE=1 MIN_LUA_CACHE=$work/luacache
-cleanup() { "$work/minish" engine stop >/dev/null 2>&1 || true; rm -rf "$work"; }
+floor=
+cleanup() { "$work/minish" engine stop >/dev/null 2>&1 || true; rm -rf "$work" ${floor:+"$floor"}; }
 trap cleanup EXIT
 CGO_ENABLED=0 go build -o "$work/" ./cmd/minish ./cmd/min-engine ./containers/cmd/min-shim
+# Two floors for `minish -e`, built the same way: an empty Go program, and
+# an empty one that links only the libraries DESIGN.md names for the Lua
+# side and the client (gopher-lua, readline, apimachinery's labels,
+# validation and Quantity, sigs.k8s.io/yaml) and net/http, which minish
+# talks to the daemon with. What they take is the start-up of Go and of
+# those packages on this machine, before any of Min's code runs.
+floor=$(mktemp -d ./_floor.XXXXXX)
+mkdir "$floor/empty" "$floor/libs"
+printf 'package main\n\nfunc main() {}\n' >"$floor/empty/main.go"
+cat >"$floor/libs/main.go" <<'GO'
+package main
+
+import (
+	_ "net/http"
+
+	_ "github.com/chzyer/readline"
+	_ "github.com/yuin/gopher-lua"
+	_ "k8s.io/apimachinery/pkg/api/resource"
+	_ "k8s.io/apimachinery/pkg/labels"
+	_ "k8s.io/apimachinery/pkg/util/validation"
+	_ "sigs.k8s.io/yaml"
+)
+
+func main() {}
+GO
+CGO_ENABLED=0 go build -o "$work/go-empty" "./$floor/empty" && CGO_ENABLED=0 go build -o "$work/go-libs" "./$floor/libs"
+rm -rf "$floor"
 M=$work/minish
 $M engine start >/dev/null
 $M -e '
@@ -51,7 +81,7 @@ medians() {
 		paste - - | awk -F'\t' '{printf "median %8.1f ms  %s\n", $2*1000, $1}'
 }
 hyperfine -N -w 5 -r 50 --export-json "$work/start.json" "$M -e 'return 1'" "${refs[@]}" \
-	"$M get pods" "$M get pods -n big"
+	"$work/go-empty" "$work/go-libs" "$M get pods" "$M get pods -n big"
 medians "$work/start.json"
 if [ "${BIG:-0}" = 1 ]; then
 	$M -e '
