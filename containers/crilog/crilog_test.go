@@ -89,13 +89,7 @@ func TestWriterFormat(t *testing.T) {
 	}
 }
 
-func lines(n int) string {
-	var b strings.Builder
-	for i := 1; i <= n; i++ {
-		fmt.Fprintf(&b, "line %03d\n", i)
-	}
-	return b.String()
-}
+func lines(n int) string { return linesFrom(1, n) }
 
 func TestRotationAndRead(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "0.log")
@@ -152,12 +146,7 @@ func TestReadJoinsPartials(t *testing.T) {
 }
 
 func TestFollowAcrossRotation(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "0.log")
-	w, err := Create(path, Options{MaxSize: 100, MaxFiles: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	path, w := rotatingLog(t)
 	pr, pw := io.Pipe()
 	go w.Copy(Stdout, pr)
 	var done atomic.Bool
@@ -187,6 +176,19 @@ func TestFollowAcrossRotation(t *testing.T) {
 	}
 }
 
+// rotatingLog is a log at path that rotates every 100 bytes, closed when
+// the test ends.
+func rotatingLog(t *testing.T) (string, *Writer) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "0.log")
+	w, err := Create(path, Options{MaxSize: 100, MaxFiles: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return path, w
+}
+
 type syncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
@@ -207,12 +209,7 @@ func (b *syncBuffer) String() string {
 // Several rotations between two polls of a follow: the lines of every
 // file rotated in between are read, in order.
 func TestFollowAcrossRotationsBetweenPolls(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "0.log")
-	w, err := Create(path, Options{MaxSize: 100, MaxFiles: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	path, w := rotatingLog(t)
 	want := strings.SplitAfter(lines(12), "\n")
 	put := func(ls []string) {
 		for _, l := range ls {
