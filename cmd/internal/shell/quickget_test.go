@@ -12,17 +12,60 @@ import (
 	"github.com/minspace/min/bindings"
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/cluster"
+	"github.com/minspace/min/engine/daemon"
+	"github.com/minspace/min/engine/daemonctl"
 )
 
 // TestQuickGetMatchesKubectl runs each command line through quickGet and
-// through min.kubectl against the same engine: quickGet must answer
-// exactly the lines it is meant to, print byte for byte what min.kubectl
-// prints, and leave every other line to min.kubectl without printing.
+// through min.kubectl against the same engine, in this process and
+// through a daemon's socket: quickGet must answer exactly the lines it is
+// meant to, print byte for byte what min.kubectl prints, and leave every
+// other line to min.kubectl without printing.
 func TestQuickGetMatchesKubectl(t *testing.T) {
-	home := t.TempDir()
+	t.Run("embedded", func(t *testing.T) {
+		home := t.TempDir()
+		e, err := engine.Open(t.TempDir(), engine.Options{NoHostNode: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { e.Close() })
+		quickGetCases(t, home, e, Options{Embedded: func(string, bool) (cluster.Interface, error) { return e, nil }})
+	})
+	t.Run("daemon", func(t *testing.T) {
+		home, err := os.MkdirTemp("", "minqg") // short: the socket's path has a length limit
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(home) })
+		ctx, cancel := context.WithCancel(context.Background())
+		ready, done := make(chan struct{}), make(chan error, 1)
+		go func() {
+			done <- daemon.Run(ctx, home, daemon.Options{Log: discard{},
+				Engine: engine.Options{NoHostNode: true}, Ready: func() { close(ready) }})
+		}()
+		t.Cleanup(func() { cancel(); <-done })
+		select {
+		case <-ready:
+		case err := <-done:
+			t.Fatal(err)
+		case <-time.After(30 * time.Second):
+			t.Fatal("engine did not start")
+		}
+		c, err := daemonctl.Dial(home)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		quickGetCases(t, home, c, Options{})
+	})
+}
+
+// quickGetCases compares quickGet and min.kubectl on the command lines
+// below, against eng with home as the state directory; opts reaches eng.
+func quickGetCases(t *testing.T, home string, eng cluster.Interface, opts Options) {
 	t.Setenv("MIN_HOME", home)
 	t.Setenv("MIN_NOW", time.Now().Add(90*time.Minute).UTC().Format(time.RFC3339))
-	opts := quickGetCluster(t)
+	fillQuickGetCluster(t, eng)
 
 	quick := [][]string{
 		{"get", "pods"},
@@ -84,17 +127,12 @@ func TestQuickGetMatchesKubectl(t *testing.T) {
 	compareQuickGet(t, opts, []string{"get", "pods", "-n", "default"}, true)
 }
 
-// quickGetCluster is an engine whose objects stay as they are while the
-// test runs: its only node is cordoned before any pod exists, so no pod
-// is ever scheduled.
-func quickGetCluster(t *testing.T) Options {
+// fillQuickGetCluster makes objects that stay as they are while the test
+// runs: the only node is cordoned before any pod exists, so no pod is
+// ever scheduled.
+func fillQuickGetCluster(t *testing.T, eng cluster.Interface) {
 	t.Helper()
-	e, err := engine.Open(t.TempDir(), engine.Options{NoHostNode: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
-	s, err := bindings.New(bindings.Options{Engine: func(context.Context) (cluster.Interface, error) { return e, nil }})
+	s, err := bindings.New(bindings.Options{Engine: func(context.Context) (cluster.Interface, error) { return eng, nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,15 +150,18 @@ pod.create{name="web-1", image="busybox", namespace="prod", labels={app="web", e
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Options{Embedded: func(string, bool) (cluster.Interface, error) { return e, nil }}
 }
 
 // compareQuickGet runs args both ways (see TestQuickGetMatchesKubectl).
-// Neither connection is closed: that would close the shared engine.
 func compareQuickGet(t *testing.T, opts Options, args []string, wantQuick bool) {
 	t.Helper()
 	var qout, qerr, kout, kerr bytes.Buffer
-	code, ok := quickGet(context.Background(), args, newLazyEngine(opts), &qout, &qerr)
+	qconn, kconn := newLazyEngine(opts), newLazyEngine(opts)
+	if opts.Embedded == nil { // closing an embedded one would close the shared engine
+		defer qconn.close()
+		defer kconn.close()
+	}
+	code, ok := quickGet(context.Background(), args, qconn, &qout, &qerr)
 	if ok != wantQuick {
 		t.Errorf("quickGet(%q) answered = %v, want %v", args, ok, wantQuick)
 		return
@@ -131,7 +172,7 @@ func compareQuickGet(t *testing.T, opts Options, args []string, wantQuick bool) 
 		}
 		return
 	}
-	kcode := runKubectl(args, newLazyEngine(opts), &kout, &kerr)
+	kcode := runKubectl(args, kconn, &kout, &kerr)
 	if code != kcode || qout.String() != kout.String() || qerr.String() != kerr.String() {
 		t.Errorf("%s:\nquickGet: exit %d\n%s%s\nmin.kubectl: exit %d\n%s%s", strings.Join(args, " "),
 			code, qout.String(), qerr.String(), kcode, kout.String(), kerr.String())
