@@ -22,20 +22,7 @@ func TestKubeconfigFollowsNamespace(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(home) })
-	ctx, cancel := context.WithCancel(context.Background())
-	ready, done := make(chan struct{}), make(chan error, 1)
-	go func() {
-		done <- daemon.Run(ctx, home, daemon.Options{Listen: "127.0.0.1:0", Log: discard{},
-			Engine: engine.Options{NoHostNode: true}, Ready: func() { close(ready) }})
-	}()
-	t.Cleanup(func() { cancel(); <-done })
-	select {
-	case <-ready:
-	case err := <-done:
-		t.Fatal(err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("engine did not start")
-	}
+	runDaemon(t, home, "127.0.0.1:0")
 	for _, tc := range []struct{ name, state, want string }{
 		{"default", "", "namespace: default"},
 		{"chosen", "namespace=custom\n", "namespace: custom"},
@@ -60,6 +47,26 @@ func TestKubeconfigFollowsNamespace(t *testing.T) {
 				t.Fatalf("%v\n%s", err, b)
 			}
 		})
+	}
+}
+
+// runDaemon runs an engine daemon of home (without the host node) until
+// the test ends, with its HTTPS listener on listen unless that is "".
+func runDaemon(t *testing.T, home, listen string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready, done := make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- daemon.Run(ctx, home, daemon.Options{Listen: listen, Log: discard{},
+			Engine: engine.Options{NoHostNode: true}, Ready: func() { close(ready) }})
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatal(err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("engine did not start")
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 	"github.com/minspace/min/bindings"
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/cluster"
-	"github.com/minspace/min/engine/daemon"
 	"github.com/minspace/min/engine/daemonctl"
 )
 
@@ -37,20 +36,7 @@ func TestQuickGetMatchesKubectl(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { os.RemoveAll(home) })
-		ctx, cancel := context.WithCancel(context.Background())
-		ready, done := make(chan struct{}), make(chan error, 1)
-		go func() {
-			done <- daemon.Run(ctx, home, daemon.Options{Log: discard{},
-				Engine: engine.Options{NoHostNode: true}, Ready: func() { close(ready) }})
-		}()
-		t.Cleanup(func() { cancel(); <-done })
-		select {
-		case <-ready:
-		case err := <-done:
-			t.Fatal(err)
-		case <-time.After(30 * time.Second):
-			t.Fatal("engine did not start")
-		}
+		runDaemon(t, home, "")
 		c, err := daemonctl.Dial(home)
 		if err != nil {
 			t.Fatal(err)
