@@ -12,23 +12,18 @@ import (
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/cluster"
+	"github.com/minspace/min/engine/enginetest"
 )
 
 // benchState is a State on a real engine in b.TempDir().
 func benchState(b *testing.B) (*State, *engine.Engine) {
 	b.Helper()
-	eng, err := engine.Open(b.TempDir(), engine.Options{NoHostNode: true})
-	if err != nil {
-		b.Fatal(err)
-	}
+	eng := enginetest.InProcess(b)
 	s, err := New(Options{Engine: func(context.Context) (cluster.Interface, error) { return eng, nil }})
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() {
-		s.Close()
-		eng.Close()
-	})
+	b.Cleanup(func() { s.Close() })
 	return s, eng
 }
 

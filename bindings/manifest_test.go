@@ -10,6 +10,7 @@ import (
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/cluster"
+	"github.com/minspace/min/engine/enginetest"
 )
 
 // racingOnce is an engine where another writer updates a pod right after
@@ -38,7 +39,7 @@ func TestManifestApplyRetriesConflicts(t *testing.T) {
 		writes  int32
 		wantErr string
 	}{{1, ""}, {applyAttempts - 1, ""}, {applyAttempts, "Conflict"}} {
-		e := openTestEngine(t)
+		e := enginetest.InProcess(t)
 		pod := &api.Pod{ObjectMeta: api.ObjectMeta{Name: "web", Namespace: "default"},
 			Spec: api.PodSpec{Containers: []api.Container{{Name: "c", Image: "busybox"}}}}
 		if _, err := e.Create(context.Background(), pod, cluster.CreateOptions{}); err != nil {

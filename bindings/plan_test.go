@@ -9,19 +9,8 @@ import (
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/cluster"
+	"github.com/minspace/min/engine/enginetest"
 )
-
-// openTestEngine opens an in-process engine without the host node, closed
-// when the test ends.
-func openTestEngine(t *testing.T) *engine.Engine {
-	t.Helper()
-	e, err := engine.Open(t.TempDir(), engine.Options{NoHostNode: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
-	return e
-}
 
 // racingBase is an engine whose every Get is followed at once by another
 // writer's update, as a node agent's status write would be: a planner that
@@ -48,7 +37,7 @@ func (r racingBase) Get(ctx context.Context, resource, ns, name string) (api.Obj
 // Conflict (CI once failed so: the kubelet wrote the pod's status between
 // the planner's read and its write).
 func TestPlannerPatchIgnoresConcurrentWrites(t *testing.T) {
-	e := openTestEngine(t)
+	e := enginetest.InProcess(t)
 	ctx := context.Background()
 	pod := &api.Pod{ObjectMeta: api.ObjectMeta{Name: "web", Namespace: "default", Labels: map[string]string{"env": "prod"}},
 		Spec: api.PodSpec{Containers: []api.Container{{Name: "c", Image: "busybox"}}}}
@@ -75,7 +64,7 @@ func TestPlannerPatchIgnoresConcurrentWrites(t *testing.T) {
 // A patch of a planned object merges into the plan (the engine has no
 // such object), with RFC 7386's null deleting a key.
 func TestPlannerPatchOfPlannedObject(t *testing.T) {
-	e := openTestEngine(t)
+	e := enginetest.InProcess(t)
 	ctx := context.Background()
 	p := newPlanner(e)
 	pod := &api.Pod{ObjectMeta: api.ObjectMeta{Name: "new", Namespace: "default", Labels: map[string]string{"env": "prod", "tier": "web"}},

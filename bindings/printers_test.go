@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"github.com/minspace/min/engine/cluster"
+	"github.com/minspace/min/engine/enginetest"
 )
 
 // TestPrintersModule drives require("min.printers") the way stdlib's
 // kubectl verbs do: handles, printing, error tables with causes, labels.
 func TestPrintersModule(t *testing.T) {
-	e := openTestEngine(t)
+	e := enginetest.InProcess(t)
 	t.Setenv("MIN_NOW", "2030-01-01T00:00:00Z")
 	tests := []struct {
 		name, chunk, want string

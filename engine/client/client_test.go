@@ -20,10 +20,7 @@ import (
 // and returns a client of it.
 func serve(t testing.TB, sopts server.Options, copts client.Options) (*client.Client, *engine.Engine) {
 	t.Helper()
-	e, err := engine.Open(t.TempDir(), engine.Options{NoHostNode: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := enginetest.InProcess(t)
 	dir, err := os.MkdirTemp("", "minsock") // short: unix socket paths are limited to 108 bytes
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +38,6 @@ func serve(t testing.TB, sopts server.Options, copts client.Options) (*client.Cl
 	t.Cleanup(func() {
 		c.Close()
 		hs.Shutdown(context.Background())
-		e.Close()
 		os.RemoveAll(dir)
 	})
 	return c, e

@@ -19,6 +19,7 @@ import (
 	"github.com/minspace/min/engine/api"
 	"github.com/minspace/min/engine/client"
 	"github.com/minspace/min/engine/cluster"
+	"github.com/minspace/min/engine/enginetest"
 	"github.com/minspace/min/engine/server"
 )
 
@@ -99,10 +100,7 @@ func (p podIO) DialPod(ctx context.Context, ns, pod string, port int) (net.Conn,
 }
 
 func servePodIO(t *testing.T) *client.Client {
-	e, err := engine.Open(t.TempDir(), engine.Options{NoHostNode: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := enginetest.InProcess(t)
 	echo, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +125,7 @@ func servePodIO(t *testing.T) *client.Client {
 	hs.RegisterOnShutdown(srv.CloseStreams)
 	go hs.Serve(l)
 	c := client.New(sock, client.Options{})
-	t.Cleanup(func() { c.Close(); hs.Shutdown(context.Background()); echo.Close(); e.Close(); os.RemoveAll(dir) })
+	t.Cleanup(func() { c.Close(); hs.Shutdown(context.Background()); echo.Close(); os.RemoveAll(dir) })
 	return c
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/enginetest"
 	"github.com/minspace/min/engine/server"
 )
 
@@ -40,7 +41,7 @@ func (g *gatedLists) List(ctx context.Context, resource string, opts engine.List
 }
 
 func newGatedServer(t *testing.T, concurrency int) (*server.Server, *gatedLists) {
-	e := openEngine(t)
+	e := enginetest.InProcess(t)
 	g := &gatedLists{Engine: e, entered: make(chan struct{}, 16), release: make(chan struct{})}
 	return server.New(g, server.Options{Log: log.New(io.Discard, "", 0), ListConcurrency: concurrency}), g
 }
@@ -155,7 +156,7 @@ func (s *sharedLists) ListShared(ctx context.Context, resource string, opts engi
 // (ListShared) and leaves them as they were, whatever includeObject asks;
 // a plain list, which sets each item's kind, still gets copies.
 func TestTablesListShared(t *testing.T) {
-	e := openEngine(t)
+	e := enginetest.InProcess(t)
 	sl := &sharedLists{Engine: e}
 	s := server.New(sl, server.Options{Log: log.New(io.Discard, "", 0)})
 	if a := do(t, s, "POST", "/api/v1/namespaces/default/pods", "application/json", pod); a.code != 201 {

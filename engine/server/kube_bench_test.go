@@ -15,6 +15,7 @@ import (
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/enginetest"
 	"github.com/minspace/min/engine/server"
 )
 
@@ -27,11 +28,7 @@ func cpuTime() time.Duration {
 
 // benchServer is a server over an engine holding n pods in default.
 func benchServer(b *testing.B, n int) (*server.Server, *engine.Engine) {
-	e, err := engine.Open(b.TempDir(), engine.Options{NoHostNode: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { e.Close() })
+	e := enginetest.InProcess(b)
 	ctx := context.Background()
 	// Simulated nodes (110 pods each) run the pods, so that no scheduler
 	// retries or status updates run while the benchmark measures.

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minspace/min/engine/enginetest"
 	"github.com/minspace/min/engine/openapi"
 	openapiv2 "github.com/minspace/min/engine/openapi/v2"
 	"github.com/minspace/min/engine/server"
@@ -414,7 +415,7 @@ func TestNodeLease(t *testing.T) {
 }
 
 func TestWatchBookmarks(t *testing.T) {
-	e := openEngine(t)
+	e := enginetest.InProcess(t)
 	s := server.New(e, server.Options{BookmarkInterval: 20 * time.Millisecond, Log: log.New(io.Discard, "", 0)})
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/enginetest"
 	"github.com/minspace/min/engine/server"
 	"k8s.io/apimachinery/pkg/labels"
 )
@@ -27,20 +28,8 @@ func (p panicky) Get(ctx context.Context, resource, namespace, name string) (api
 	return p.Engine.Get(ctx, resource, namespace, name)
 }
 
-// openEngine opens an engine without a host node on a temporary folder,
-// closed when the test ends.
-func openEngine(t testing.TB) *engine.Engine {
-	t.Helper()
-	e, err := engine.Open(t.TempDir(), engine.Options{NoHostNode: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
-	return e
-}
-
 func newServer(t testing.TB) *server.Server {
-	e := openEngine(t)
+	e := enginetest.InProcess(t)
 	return server.New(panicky{e}, server.Options{MaxBodyBytes: 1 << 20, Log: log.New(io.Discard, "", 0)})
 }
 

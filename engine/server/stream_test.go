@@ -14,6 +14,7 @@ import (
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/enginetest"
 	"github.com/minspace/min/engine/server"
 	"k8s.io/client-go/rest"
 )
@@ -148,7 +149,7 @@ type streamEnv struct {
 
 func newStreamEnv(t testing.TB) *streamEnv {
 	t.Helper()
-	e := openEngine(t)
+	e := enginetest.InProcess(t)
 	ctx := context.Background()
 	node := &api.Node{ObjectMeta: api.ObjectMeta{Name: "sim", Annotations: map[string]string{engine.NodeTypeAnnotation: engine.NodeSimulated}}}
 	if _, err := e.Create(ctx, node, engine.CreateOptions{}); err != nil {

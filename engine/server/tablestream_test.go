@@ -13,6 +13,7 @@ import (
 
 	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/api"
+	"github.com/minspace/min/engine/enginetest"
 	"github.com/minspace/min/engine/printers"
 	"github.com/minspace/min/engine/server"
 )
@@ -88,7 +89,7 @@ func (b badList) ListShared(ctx context.Context, resource string, opts engine.Li
 // An error after the first batch went out cuts the response off: the
 // client sees a broken Table, never a short one that looks whole.
 func TestTableStreamCutOnError(t *testing.T) {
-	e := openEngine(t)
+	e := enginetest.InProcess(t)
 	s := server.New(badList{e}, server.Options{Log: log.New(io.Discard, "", 0)})
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/minspace/min/bindings"
-	"github.com/minspace/min/engine"
 	"github.com/minspace/min/engine/cluster"
 	"github.com/minspace/min/engine/daemonctl"
+	"github.com/minspace/min/engine/enginetest"
 )
 
 // TestQuickGetMatchesKubectl runs each command line through quickGet and
@@ -23,11 +23,7 @@ import (
 func TestQuickGetMatchesKubectl(t *testing.T) {
 	t.Run("embedded", func(t *testing.T) {
 		home := t.TempDir()
-		e, err := engine.Open(t.TempDir(), engine.Options{NoHostNode: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { e.Close() })
+		e := enginetest.InProcess(t)
 		quickGetCases(t, home, e, Options{Embedded: func(string, bool) (cluster.Interface, error) { return e, nil }})
 	})
 	t.Run("daemon", func(t *testing.T) {
