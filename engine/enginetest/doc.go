@@ -6,7 +6,8 @@
 //
 // open must return a fresh, empty engine (a new state directory) for each
 // call, without a host node (simulated nodes stand in for it), and arrange
-// its own cleanup with t.Cleanup.
+// its own cleanup with t.Cleanup. InProcess opens such an engine in the
+// process, for this suite and for any other package's tests.
 //
 // It imports only the engine, its api and the standard testing package
 // and apimachinery's labels; never gopher-lua, buntdb or containers/.
