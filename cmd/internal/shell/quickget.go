@@ -35,13 +35,7 @@ func quickGet(ctx context.Context, args []string, conn *lazyEngine, stdout, stde
 	if !ok {
 		return 0, false
 	}
-	ns := g.namespace
-	if ns == "" {
-		ns = bindings.ContextNamespace(conn.home)
-	}
-	if ns == "" {
-		ns = "default"
-	}
+	ns := g.namespaceIn(conn.home)
 	lo := cluster.ListOptions{LabelSelector: g.selector, FieldSelector: g.fieldSelector}
 	if kind.Namespaced && !g.allNamespaces {
 		lo.Namespace = ns
@@ -69,6 +63,18 @@ type quickGetLine struct {
 	resource, namespace, selector, fieldSelector string
 	labelColumns                                 []string
 	allNamespaces, showLabels, noHeaders, wide   bool
+}
+
+// namespaceIn is the namespace min.kubectl's get would use: -n, else the
+// context's of the state directory home, else "default".
+func (g quickGetLine) namespaceIn(home string) string {
+	if g.namespace != "" {
+		return g.namespace
+	}
+	if ns := bindings.ContextNamespace(home); ns != "" {
+		return ns
+	}
+	return "default"
 }
 
 // parseQuickGet reads `get TYPE [flags]` as min.kubectl's parser would,
