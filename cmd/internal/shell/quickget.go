@@ -71,10 +71,7 @@ func (g quickGetLine) namespaceIn(home string) string {
 	if g.namespace != "" {
 		return g.namespace
 	}
-	if ns := bindings.ContextNamespace(home); ns != "" {
-		return ns
-	}
-	return "default"
+	return currentNamespace(home)
 }
 
 // parseQuickGet reads `get TYPE [flags]` as min.kubectl's parser would,
